@@ -1,0 +1,1 @@
+"""FPGA board tops (issue: boards). Nothing here yet."""

