@@ -16,7 +16,7 @@ setup: $(STAMP)
 # The main job. Until the gateware exists it runs the golden-model example trace.
 run: $(STAMP)
 	$(VENV)/bin/rvpmu doctor
-	$(VENV)/bin/rvpmu model examples/overflow.trace
+	$(VENV)/bin/rvpmu model hart examples/overflow.hart
 
 test: $(STAMP)
 	$(VENV)/bin/rvpmu doctor

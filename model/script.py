@@ -1,4 +1,4 @@
-"""A small text trace language to drive the hart model from a file (``rvpmu model TRACE``).
+"""A small script language to drive the hart model from a file (``rvpmu model hart SCRIPT``).
 
 One command per line; ``#`` starts a comment. CSRs are names (``mhpmevent3``) or numbers.
 
@@ -25,12 +25,12 @@ from .errors import CSRAccessFault, IllegalInstruction, NotPMUCSR, VirtualInstru
 from .hart import HartPMU, parse_mode
 
 
-class TraceError(ValueError):
-    """A malformed trace line or a failed expectation, with its location."""
+class ScriptError(ValueError):
+    """A malformed script line or a failed expectation, with its location."""
 
 
 @dataclass
-class TraceResult:
+class ScriptResult:
     lines: list[str]
     failures: list[str]
 
@@ -49,7 +49,7 @@ def _fmt(v: int) -> str:
     return f"0x{v:X}"
 
 
-def run_trace(config: PMUConfig, lines: Iterable[str], source: str = "trace") -> TraceResult:
+def run_script(config: PMUConfig, lines: Iterable[str], source: str = "script") -> ScriptResult:
     pmu = HartPMU(config)
     out: list[str] = []
     failures: list[str] = []
@@ -61,9 +61,9 @@ def run_trace(config: PMUConfig, lines: Iterable[str], source: str = "trace") ->
         try:
             res = _run_line(pmu, text.split(), where, failures)
         except (ValueError, NotPMUCSR) as exc:
-            raise TraceError(f"{where}: {exc}") from None
+            raise ScriptError(f"{where}: {exc}") from None
         out.append(f"{pmu.cycle:>8}  {text:<44} {res}")
-    return TraceResult(out, failures)
+    return ScriptResult(out, failures)
 
 
 def _access(pmu: HartPMU, fn, *args) -> tuple[str, int | None]:
@@ -155,4 +155,4 @@ def _events(cfg: PMUConfig, text: str) -> Iterator[int]:
             yield csr.event_selector(idx)
 
 
-__all__ = ["run_trace", "TraceError", "TraceResult", "CSRAccessFault"]
+__all__ = ["run_script", "ScriptError", "ScriptResult", "CSRAccessFault"]
