@@ -21,6 +21,7 @@ csr_rsp.hit        out    the address is the PMU's (0: the core decodes it)
 csr_rsp.rdata      out    old value of the CSR (0 on an exception or a miss)
 csr_rsp.exc        out    ``Exc``: NONE, ILLEGAL_INSTRUCTION, VIRTUAL_INSTRUCTION
 lcofip             out    the LCOFIP latch (mip bit 13), the interrupt request
+mcounteren ...     out    m/s/hcounteren, for the core's own check of ``time``
 =================  =====  ==========================================================
 """
 
@@ -66,6 +67,9 @@ class PortInputs:
 class PortOutputs:
     csr_rsp: CSRResponse = CSRResponse()
     lcofip: bool = False
+    mcounteren: int = 0
+    scounteren: int = 0
+    hcounteren: int = 0
 
 
 class PMUPorts:
@@ -102,5 +106,7 @@ class PMUPorts:
             selectors += [csr.event_selector(i)] * n
         self.hart.step(events=selectors, retired=inputs.retired, mode=csr.Mode(inputs.mode),
                        halted=bool(inputs.halt))
-        self.outputs = PortOutputs(rsp, self.hart.lcofip)
+        en = self.hart.counteren
+        self.outputs = PortOutputs(rsp, self.hart.lcofip, en["mcounteren"], en["scounteren"],
+                                   en["hcounteren"])
         return self.outputs

@@ -1,0 +1,22 @@
+"""Generated documentation is current: it is printed from the single sources of truth."""
+
+from pathlib import Path
+
+from rvpmu import regmap
+from rvpmu.config import PMUConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_csr_map_doc_is_generated_from_csr_module():
+    committed = (ROOT / "docs" / "csr-map.md").read_text(encoding="utf-8")
+    assert committed == regmap.markdown(PMUConfig()), (
+        "docs/csr-map.md is stale: run `.venv/bin/rvpmu csr-map -o docs/csr-map.md`")
+
+
+def test_docs_named_in_readme_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("configuration.md", "csr-map.md", "timing.md", "decisions.md",
+                 "hart-script.md", "access.md"):
+        assert (ROOT / "docs" / name).is_file(), name
+        assert name in readme or name == "access.md", name
