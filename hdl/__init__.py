@@ -1,1 +1,5 @@
-"""Amaranth gateware of the PMU (issue: the PMU gateware). Nothing here yet."""
+"""Amaranth gateware of the PMU. ``PMU`` is the component a core instantiates."""
+
+from .pmu import PMU
+
+__all__ = ["PMU"]

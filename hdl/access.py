@@ -1,0 +1,63 @@
+"""The exception an access takes, as logic (docs/access.md; model/access.py is the oracle).
+
+The checks are specialised per address at elaboration time: what depends only on the address
+and the configuration (existence, read-only, privilege level, counter index) is Python; what
+depends on the request (op, mode) and on the counter-enable registers is gateware.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Const, Module, Value
+
+from rvpmu import csr
+from rvpmu.config import PMUConfig
+from rvpmu.csrmap import CSRInfo, Kind
+
+M = csr.Mode
+ILLEGAL = csr.Exc.ILLEGAL_INSTRUCTION
+VIRTUAL = csr.Exc.VIRTUAL_INSTRUCTION
+
+
+def drive_exception(m: Module, exc: Value, info: CSRInfo, config: PMUConfig, is_write: Value,
+                    mode: Value, mcounteren: Value, scounteren: Value,
+                    hcounteren: Value) -> None:
+    """Drive ``exc`` (comb, default NONE) for an access to ``info``, in the order of
+    model/access.py: existence, read-only write, M-mode, privilege level, counter enables."""
+    if not info.exists:
+        m.d.comb += exc.eq(ILLEGAL)
+        return
+    chain = m.If(is_write) if info.read_only else None
+    if chain is not None:
+        with chain:
+            m.d.comb += exc.eq(ILLEGAL)
+    cond = m.Elif if chain is not None else m.If
+    with cond(mode == M.M):
+        pass
+    with m.Else():
+        level = info.min_priv
+        if level == 3:
+            m.d.comb += exc.eq(ILLEGAL)
+        elif level == 2:
+            with m.If(mode == M.U):
+                m.d.comb += exc.eq(ILLEGAL)
+            with m.Elif(mode[2]):  # V=1
+                m.d.comb += exc.eq(VIRTUAL)
+        elif level == 1:
+            with m.If(mode == M.U):
+                m.d.comb += exc.eq(ILLEGAL)
+            with m.Elif(mode == M.VU):
+                m.d.comb += exc.eq(VIRTUAL)
+        else:
+            assert info.kind == Kind.SHADOW
+            i = info.index
+            men = mcounteren[i]
+            sen = scounteren[i] if config.has_s else Const(1, 1)
+            hen = hcounteren[i] if config.has_h else Const(1, 1)
+            with m.If(~men):
+                m.d.comb += exc.eq(ILLEGAL)
+            with m.Elif((mode == M.U) & ~sen):
+                m.d.comb += exc.eq(ILLEGAL)
+            with m.Elif((mode == M.VS) & ~hen):
+                m.d.comb += exc.eq(VIRTUAL)
+            with m.Elif((mode == M.VU) & ~(hen & sen)):
+                m.d.comb += exc.eq(VIRTUAL)
