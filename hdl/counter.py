@@ -18,6 +18,7 @@ class Counter(wiring.Component):
 
     def __init__(self, width: int, inc_width: int):
         self.width = width
+        self.inc_width = inc_width
         super().__init__({
             "inc": In(inc_width),
             "inc_en": In(1),
@@ -31,7 +32,7 @@ class Counter(wiring.Component):
         m = Module()
         w = self.width
         count = Signal(w)
-        total = Signal(w + 1)
+        total = Signal(max(w, self.inc_width) + 1)  # an increment may exceed a narrow counter
         m.d.comb += [
             self.value.eq(count),
             total.eq(count + self.inc),
@@ -46,5 +47,5 @@ class Counter(wiring.Component):
                 m.d.sync += count.eq(lo)
         with m.Elif(self.inc_en):
             m.d.sync += count.eq(total[:w])
-            m.d.comb += self.overflow.eq(total[w])
+            m.d.comb += self.overflow.eq(total[w:].any())
         return m

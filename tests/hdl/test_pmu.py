@@ -24,6 +24,8 @@ CONFIGS = {
                              events=(EventInput("branch", 2, "BRANCH_INSTRUCTIONS"),
                                      EventInput("load", 3), EventInput("miss", 1))),
     "no-events": PMUConfig(num_counters=2, events=()),
+    "w1-wide-issue": PMUConfig(num_counters=3, counter_width=1, retire_width=4,
+                               events=(EventInput("uops", 7),)),
 }
 
 
