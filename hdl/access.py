@@ -7,7 +7,7 @@ depends on the request (op, mode) and on the counter-enable registers is gatewar
 
 from __future__ import annotations
 
-from amaranth.hdl import Const, Module, Value
+from amaranth.hdl import C, Const, Module, Signal, Value
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
@@ -18,8 +18,17 @@ ILLEGAL = csr.Exc.ILLEGAL_INSTRUCTION
 VIRTUAL = csr.Exc.VIRTUAL_INSTRUCTION
 
 
+def mode_decoder(m: Module, mode: Value) -> dict[csr.Mode, Value]:
+    """One signal per mode, decoded once and shared by every address's checks."""
+    out = {}
+    for md in csr.Mode:
+        sig = out[md] = Signal(name=f"req_mode_{md.name.lower()}")
+        m.d.comb += sig.eq(mode == C(md, csr.MODE_WIDTH))
+    return out
+
+
 def drive_exception(m: Module, exc: Value, info: CSRInfo, config: PMUConfig, is_write: Value,
-                    mode: Value, mcounteren: Value, scounteren: Value,
+                    mode_is: dict[csr.Mode, Value], mcounteren: Value, scounteren: Value,
                     hcounteren: Value) -> None:
     """Drive ``exc`` (comb, default NONE) for an access to ``info``, in the order of
     model/access.py: existence, read-only write, M-mode, privilege level, counter enables."""
@@ -31,21 +40,21 @@ def drive_exception(m: Module, exc: Value, info: CSRInfo, config: PMUConfig, is_
         with chain:
             m.d.comb += exc.eq(ILLEGAL)
     cond = m.Elif if chain is not None else m.If
-    with cond(mode == M.M):
+    with cond(mode_is[M.M]):
         pass
     with m.Else():
         level = info.min_priv
         if level == 3:
             m.d.comb += exc.eq(ILLEGAL)
         elif level == 2:
-            with m.If(mode == M.U):
+            with m.If(mode_is[M.U]):
                 m.d.comb += exc.eq(ILLEGAL)
-            with m.Elif(mode[2]):  # V=1
+            with m.Elif(mode_is[M.VS] | mode_is[M.VU]):
                 m.d.comb += exc.eq(VIRTUAL)
         elif level == 1:
-            with m.If(mode == M.U):
+            with m.If(mode_is[M.U]):
                 m.d.comb += exc.eq(ILLEGAL)
-            with m.Elif(mode == M.VU):
+            with m.Elif(mode_is[M.VU]):
                 m.d.comb += exc.eq(VIRTUAL)
         else:
             assert info.kind == Kind.SHADOW
@@ -55,9 +64,9 @@ def drive_exception(m: Module, exc: Value, info: CSRInfo, config: PMUConfig, is_
             hen = hcounteren[i] if config.has_h else Const(1, 1)
             with m.If(~men):
                 m.d.comb += exc.eq(ILLEGAL)
-            with m.Elif((mode == M.U) & ~sen):
+            with m.Elif(mode_is[M.U] & ~sen):
                 m.d.comb += exc.eq(ILLEGAL)
-            with m.Elif((mode == M.VS) & ~hen):
+            with m.Elif(mode_is[M.VS] & ~hen):
                 m.d.comb += exc.eq(VIRTUAL)
-            with m.Elif((mode == M.VU) & ~(hen & sen)):
+            with m.Elif(mode_is[M.VU] & ~(hen & sen)):
                 m.d.comb += exc.eq(VIRTUAL)

@@ -16,7 +16,7 @@ from rvpmu import csr
 from rvpmu.config import PMUConfig
 from rvpmu.csrmap import CSRInfo, Kind, csr_map
 
-from .access import drive_exception
+from .access import drive_exception, mode_decoder
 from .counter import Counter
 from .layouts import (CFG_LAYOUT, MHPMEVENT_LAYOUT, CSRRequestSignature, CSRResponseSignature,
                       EventsSignature)
@@ -59,6 +59,8 @@ class PMU(wiring.Component):
             for md in self.config.modes:
                 with m.Case(md):
                     m.d.comb += bit.eq(reg[csr.INH_BIT[md]])
+            with m.Default():  # a mode this hart does not have: never driven by the core
+                m.d.comb += bit.eq(0)
         return bit
 
     def elaborate(self, platform):
@@ -108,8 +110,8 @@ class PMU(wiring.Component):
                 return counteren[info.reg]
             if k == Kind.SCOUNTOVF:
                 men, hen = counteren["mcounteren"], counteren["hcounteren"]
-                return Mux(req.mode == csr.Mode.M, of_bits,
-                           Mux(req.mode == csr.Mode.VS, of_bits & men & hen, of_bits & men))
+                return Mux(mode_is[csr.Mode.M], of_bits,
+                           Mux(mode_is[csr.Mode.VS], of_bits & men & hen, of_bits & men))
             if k == Kind.MIP:
                 return lcofip << csr.MIP_LCOFIP_BIT
             raise AssertionError(k)
@@ -123,17 +125,20 @@ class PMU(wiring.Component):
         hit = Signal()
         exc = Signal(csr.EXC_WIDTH)
         rdata = Signal(xlen)
-        is_write = req.op != csr.CSROp.READ
+        is_write = req.op != C(csr.CSROp.READ, csr.CSR_OP_WIDTH)
+        mode_is = mode_decoder(m, req.mode)
         with m.Switch(req.addr):
             for addr, info in cmap.items():
                 with m.Case(addr):
                     m.d.comb += hit.eq(1)
-                    drive_exception(m, exc, info, cfg, is_write, req.mode,
+                    drive_exception(m, exc, info, cfg, is_write, mode_is,
                                     counteren["mcounteren"], counteren["scounteren"],
                                     counteren["hcounteren"])
                     if info.exists:
                         m.d.comb += rdata.eq(view(info, reg64(info)))
-        ok = req.valid & hit & (exc == csr.Exc.NONE)
+            with m.Default():
+                m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE), rdata.eq(0)]
+        ok = req.valid & hit & ~exc.any()
         do_write = ok & is_write
         wval = Signal(xlen)
         with m.Switch(req.op):
@@ -152,7 +157,7 @@ class PMU(wiring.Component):
         ]
 
         def we(info: CSRInfo) -> Value:
-            return do_write & (req.addr == info.addr)
+            return do_write & (req.addr == C(info.addr, csr.CSR_ADDR_WIDTH))
 
         def merged(info: CSRInfo, old: Value) -> Value:
             """The 64-bit register after writing ``wval`` to ``info``'s half, WARL-masked."""
@@ -194,6 +199,8 @@ class PMU(wiring.Component):
                     for k, e in enumerate(cfg.events):
                         with m.Case(csr.event_selector(k)):
                             m.d.comb += ctr.inc.eq(getattr(self.events, e.name))
+                    with m.Default():
+                        m.d.comb += ctr.inc.eq(0)
                 m.d.comb += ctr.inc_en.eq(running & (sel != csr.EVENT_NONE) &
                                           ~mcountinhibit[i] & ~inh)
                 if cfg.sscofpmf:  # rules 29-32: OF and LCOFIP only from a carry while OF = 0
@@ -216,7 +223,7 @@ class PMU(wiring.Component):
                 with m.If(we(info)):
                     new = Signal(64, name=f"mhpmevent{i}_{info.half or 'w'}_new")
                     m.d.comb += new.eq(merged(info, ev.as_value()))
-                    legal = new[:csr.EVENT_SEL_WIDTH] < cfg.num_selectors  # rule 9
+                    legal = new[:csr.EVENT_SEL_WIDTH] < C(cfg.num_selectors, csr.EVENT_SEL_WIDTH)  # rule 9
                     m.d.sync += ev.eq(Mux(legal, new, new & ~csr.EVENT_SEL_MASK))
         for i, reg in cntcfg.items():
             for info in writes_by_reg.get("mcyclecfg" if i == CY else "minstretcfg", []):
