@@ -119,6 +119,20 @@ class PMUConfig:
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ConfigError(f"duplicate event names: {', '.join(dup)}")
+        builtin = {sbi.event_idx(sbi.EventType.HW, sbi.HwEvent.CPU_CYCLES): "1 (cycles)",
+                   sbi.event_idx(sbi.EventType.HW, sbi.HwEvent.INSTRUCTIONS): "2 (instructions)"}
+        owner: dict[int, str] = {}
+        for e in events:
+            idx = e.sbi_event_idx
+            if idx is None:
+                continue
+            if idx in builtin:
+                raise ConfigError(f"event {e.name!r}: SBI event {e.sbi} is built in as selector "
+                                  f"{builtin[idx]}; an event input cannot implement it")
+            if idx in owner:
+                raise ConfigError(f"SBI event {e.sbi} is implemented by both {owner[idx]!r} and "
+                                  f"{e.name!r}; each SBI event maps to one selector")
+            owner[idx] = e.name
         for flag in ("has_s", "has_u", "has_h", "sscofpmf", "smcntrpmf"):
             if type(getattr(self, flag)) is not bool:
                 raise ConfigError(f"{flag} must be true or false, got {getattr(self, flag)!r}")

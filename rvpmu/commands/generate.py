@@ -1,0 +1,59 @@
+"""``rvpmu generate``: the Verilog and its companion files from one configuration."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import CLIError, add_command, add_config_option, load_config
+
+OUTPUTS = {
+    "rvpmu_pmu.v": "Verilog of the PMU",
+    "rvpmu_pmu_regmap.md": "register map for people",
+    "rvpmu_pmu_regmap.json": "register map for tools",
+    "rvpmu_pmu.h": "C header for firmware",
+    "rvpmu_pmu.dtsi": "device-tree riscv,pmu node for OpenSBI",
+}
+
+
+def generate(config, outdir: Path) -> list[Path]:
+    """Write every output for ``config`` into ``outdir``; return the paths, in OUTPUTS order."""
+    from .. import cheader, devicetree, regmap
+    from ..hdl.verilog import emit
+
+    texts = {
+        "rvpmu_pmu.v": emit(config),
+        "rvpmu_pmu_regmap.md": regmap.markdown(config),
+        "rvpmu_pmu_regmap.json": regmap.as_json(config),
+        "rvpmu_pmu.h": cheader.c_header(config),
+        "rvpmu_pmu.dtsi": devicetree.dts_fragment(config),
+    }
+    outdir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in OUTPUTS:
+        path = outdir / name
+        path.write_text(texts[name], encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    cfg = load_config(args.config)
+    outdir = Path(args.output)
+    if outdir.exists() and not outdir.is_dir():
+        raise CLIError(f"{outdir} exists and is not a directory")
+    try:
+        paths = generate(cfg, outdir)
+    except OSError as exc:
+        raise CLIError(f"cannot write into {outdir}: {exc.strerror or exc}") from None
+    for p in paths:
+        print(f"wrote {p}  ({OUTPUTS[p.name]})")
+    return 0
+
+
+def register(sub) -> None:
+    sp = add_command(sub, "generate", "write the PMU's Verilog, register map (Markdown, JSON), "
+                     "C header and device-tree fragment", cmd_generate)
+    add_config_option(sp)
+    sp.add_argument("-o", "--output", metavar="OUTDIR", default="build/rvpmu",
+                    help="output directory (default: build/rvpmu)")
