@@ -292,6 +292,55 @@ class HartPMU:
         self.cycle += 1
         self._begin_cycle()
 
+    def advance(self, cycles: int, event_totals: Iterable[int] = (), retired_total: int = 0,
+                mode: str | Mode = "M", halted: bool = False) -> None:
+        """Close ``cycles`` cycles with no CSR access at once, given only the totals.
+
+        ``event_totals[i]`` is the sum of external input i over those cycles and
+        ``retired_total`` the instructions retired; the mode and halt stay fixed. The result is
+        exactly that of ``cycles`` calls of ``step()`` with any per-cycle split of the totals:
+        nothing the counters do depends on how the increments are spread, because the
+        configuration cannot change without a CSR access. This is what lets the model keep up
+        with a simulator running millions of cycles between two checks.
+        """
+        cfg = self.config
+        mode = parse_mode(mode)
+        self._check_mode(mode)
+        if isinstance(cycles, bool) or not isinstance(cycles, int) or cycles < 0:
+            raise ValueError(f"cycles must be a non-negative integer, got {cycles!r}")
+        if cycles == 0:
+            return
+        if self._start is not None or self._written_counters:
+            raise ValueError("the open cycle has CSR writes: close it with step() first")
+        totals = list(event_totals) or [0] * len(cfg.events)
+        if len(totals) != len(cfg.events):
+            raise ValueError(f"event_totals needs one total per event input ({len(cfg.events)})")
+        for e, n in zip(cfg.events, totals):
+            _check_int(f"total of event {e.name!r}", n, 0, e.max_per_cycle * cycles)
+        _check_int("retired_total", retired_total, 0, cfg.retire_width * cycles)
+        self.cycle += cycles
+        if halted:
+            return
+        inh_bit = csr.INH_BIT[mode]
+        for idx, inc in ((csr.CY, cycles), (csr.IR, retired_total)):
+            if self.mcountinhibit >> idx & 1 or (cfg.smcntrpmf and self.cfg[idx] >> inh_bit & 1):
+                continue
+            self.counters[idx] = (self.counters[idx] + inc) & M64
+        for idx in cfg.hpm_indices:
+            ev = self.mhpmevent[idx]
+            sel = ev & csr.EVENT_SEL_MASK
+            if sel == csr.EVENT_NONE or self.mcountinhibit >> idx & 1:
+                continue
+            if cfg.sscofpmf and ev >> inh_bit & 1:
+                continue
+            inc = cycles if sel == csr.EVENT_CYCLES else retired_total \
+                if sel == csr.EVENT_INSTRET else totals[sel - csr.EVENT_EXTERNAL_BASE]
+            total = self.counters[idx] + inc
+            self.counters[idx] = total & self._hpm_mask
+            if total > self._hpm_mask and cfg.sscofpmf and not ev & OF_BIT:
+                self.mhpmevent[idx] |= OF_BIT
+                self._lcofip = True
+
     def _count_events(self, events: Iterable[int]) -> Counter[int]:
         if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
             raise ValueError(f"events must be a sequence of event selector values, got {events!r}")

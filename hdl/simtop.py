@@ -1,0 +1,67 @@
+"""The simulation top: the PMU fed either by the testbench or by the on-chip event generator."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module, Mux
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from rvpmu.config import PMUConfig
+
+from .eventgen import EventGenerator
+from .layouts import CSRRequestSignature, CSRResponseSignature, EventsSignature
+from .pmu import PMU
+
+
+class SimTop(wiring.Component):
+    """``PMU`` plus ``EventGenerator``. With ``use_gen`` = 0 the ``events``/``retired`` inputs
+    drive the PMU (cycle-by-cycle tests); with 1 the generator does (long regressions, boards).
+    """
+
+    def __init__(self, config: PMUConfig):
+        self.config = config
+        self.pmu = PMU(config)
+        self.gen = EventGenerator(config)
+        ports = {
+            "csr_req": In(CSRRequestSignature(config.xlen)),
+            "csr_rsp": Out(CSRResponseSignature(config.xlen)),
+            "retired": In(self.pmu.retired.shape()),
+            "mode": In(self.pmu.mode.shape(), init=self.pmu.mode.init),
+            "halt": In(1),
+            "lcofip": Out(1),
+            "mcounteren": Out(32),
+            "scounteren": Out(32),
+            "hcounteren": Out(32),
+            "use_gen": In(1),
+            "gen_run": In(1),
+            "gen_wr_en": In(1),
+            "gen_wr_addr": In(self.gen.wr_addr.shape()),
+            "gen_wr_data": In(32),
+        }
+        if config.events:
+            ports["events"] = In(EventsSignature(config))
+        super().__init__(ports)
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.pmu = pmu = self.pmu
+        m.submodules.gen = gen = self.gen
+        wiring.connect(m, wiring.flipped(self.csr_req), pmu.csr_req)
+        wiring.connect(m, pmu.csr_rsp, wiring.flipped(self.csr_rsp))
+        m.d.comb += [
+            pmu.mode.eq(self.mode),
+            pmu.halt.eq(self.halt),
+            self.lcofip.eq(pmu.lcofip),
+            self.mcounteren.eq(pmu.mcounteren),
+            self.scounteren.eq(pmu.scounteren),
+            self.hcounteren.eq(pmu.hcounteren),
+            gen.run.eq(self.gen_run),
+            gen.wr_en.eq(self.gen_wr_en),
+            gen.wr_addr.eq(self.gen_wr_addr),
+            gen.wr_data.eq(self.gen_wr_data),
+            pmu.retired.eq(Mux(self.use_gen, gen.retired, self.retired)),
+        ]
+        for e in self.config.events:
+            m.d.comb += getattr(pmu.events, e.name).eq(
+                Mux(self.use_gen, getattr(gen.events, e.name), getattr(self.events, e.name)))
+        return m
