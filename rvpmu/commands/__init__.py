@@ -1,5 +1,8 @@
-"""Subcommand modules of ``rvpmu``; each has ``register(subparsers)``."""
+"""Subcommand modules of ``rvpmu``; each has ``register(subparsers)``.
 
-from . import config, doctor, generate, model
+Add a module to COMMAND_MODULES (and the import) without removing the others.
+"""
 
-COMMAND_MODULES = (config, generate, model, doctor)
+from . import compare, config, doctor, generate, model, sim
+
+COMMAND_MODULES = (config, generate, sim, model, compare, doctor)

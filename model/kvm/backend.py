@@ -1,0 +1,185 @@
+"""The hardware underneath the vPMU: a four-operation backend interface.
+
+The vPMU (in KVM's place, with the host perf driver and the SBI firmware folded in) only ever
+needs to:
+
+* ``read_csr(addr)`` / ``write_csr(addr, value)``: access a PMU CSR in M-mode;
+* ``advance(cycles, stream, mode)``: run up to ``cycles`` clock cycles in privilege ``mode`` with
+  the per-cycle stimulus ``stream.at(i)`` (see ``stream.py``), stopping early right after a cycle
+  at the end of which LCOFIP is set; it returns the number of cycles run;
+* ``lcofip()``: observe the local counter-overflow interrupt request (mip bit 13).
+
+Design for asynchronous simulators (docs/kvm-model.md, "Backends"): the KVM logic stays plain
+synchronous Python against ``PMUBackend``. A simulator whose operations are coroutines (cocotb
+driving the RTL) implements ``AsyncPMUBackend`` and is wrapped in ``BlockingBackend`` together
+with a *resume* function that turns a coroutine function into a blocking call from a worker
+thread: ``cocotb.task.resume`` inside a ``cocotb.task.bridge`` thread, or ``asyncio_resume(loop)``
+for asyncio. Only one side runs at a time (the simulator is paused while the model thread works),
+so the same scenario code runs unchanged and cycle-for-cycle identically on every backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, runtime_checkable
+
+from rvpmu import csr
+from rvpmu.config import PMUConfig
+
+from ..hart import HartPMU
+
+
+class Stimulus(Protocol):
+    def at(self, cycle: int) -> tuple[list[int], int]: ...
+
+
+@runtime_checkable
+class PMUBackend(Protocol):
+    """A synchronous hardware PMU (see the module docstring)."""
+
+    name: str
+    config: PMUConfig
+
+    def read_csr(self, addr: int) -> int: ...
+
+    def write_csr(self, addr: int, value: int) -> None: ...
+
+    def advance(self, cycles: int, stream: Stimulus, mode: csr.Mode) -> int: ...
+
+    def lcofip(self) -> bool: ...
+
+
+class AsyncPMUBackend(Protocol):
+    """The same four operations as coroutines (a cocotb testbench, an async board link)."""
+
+    name: str
+    config: PMUConfig
+
+    async def read_csr(self, addr: int) -> int: ...
+
+    async def write_csr(self, addr: int, value: int) -> None: ...
+
+    async def advance(self, cycles: int, stream: Stimulus, mode: csr.Mode) -> int: ...
+
+    async def lcofip(self) -> bool: ...
+
+
+class HartBackend:
+    """The hart PMU golden model as a backend (``KvmVcpuPmu(HartPMU(...))`` wraps it so)."""
+
+    name = "hart-model"
+
+    def __init__(self, hart: HartPMU):
+        self.hart = hart
+        self.config = hart.config
+
+    def read_csr(self, addr: int) -> int:
+        return self.hart.csr_read(addr, csr.Mode.M)
+
+    def write_csr(self, addr: int, value: int) -> None:
+        self.hart.csr_write(addr, value, csr.Mode.M)
+
+    def advance(self, cycles: int, stream: Stimulus, mode: csr.Mode) -> int:
+        hart = self.hart
+        for i in range(cycles):
+            events, retired = stream.at(i)
+            hart.step(events=events, retired=retired, mode=mode)
+            if hart.lcofip:
+                return i + 1
+        return cycles
+
+    def lcofip(self) -> bool:
+        return self.hart.lcofip
+
+
+class AsyncHartBackend:
+    """The hart model behind coroutines, yielding to the event loop every cycle like a simulator.
+
+    The reference ``AsyncPMUBackend``: the tests run the scenarios through it and
+    ``BlockingBackend`` to show that the bridge reproduces the synchronous traces exactly.
+    """
+
+    name = "hart-model-async"
+
+    def __init__(self, hart: HartPMU):
+        self._sync = HartBackend(hart)
+        self.config = hart.config
+
+    async def read_csr(self, addr: int) -> int:
+        await asyncio.sleep(0)
+        return self._sync.read_csr(addr)
+
+    async def write_csr(self, addr: int, value: int) -> None:
+        await asyncio.sleep(0)
+        self._sync.write_csr(addr, value)
+
+    async def advance(self, cycles: int, stream: Stimulus, mode: csr.Mode) -> int:
+        hart = self._sync.hart
+        for i in range(cycles):
+            await asyncio.sleep(0)  # a clock edge
+            events, retired = stream.at(i)
+            hart.step(events=events, retired=retired, mode=mode)
+            if hart.lcofip:
+                return i + 1
+        return cycles
+
+    async def lcofip(self) -> bool:
+        return self._sync.lcofip()
+
+
+Resume = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Any]]
+
+
+class BlockingBackend:
+    """A synchronous facade over an ``AsyncPMUBackend``, for use from a bridge thread.
+
+    ``resume`` converts a coroutine function into a blocking function callable from the worker
+    thread the model runs in: pass ``cocotb.task.resume`` (model started with
+    ``cocotb.task.bridge``) or ``asyncio_resume(loop)``.
+    """
+
+    def __init__(self, backend: AsyncPMUBackend, resume: Resume):
+        self._backend = backend
+        self.name = getattr(backend, "name", type(backend).__name__)
+        self.config = backend.config
+        self._read = resume(backend.read_csr)
+        self._write = resume(backend.write_csr)
+        self._advance = resume(backend.advance)
+        self._lcofip = resume(backend.lcofip)
+
+    def read_csr(self, addr: int) -> int:
+        return self._read(addr)
+
+    def write_csr(self, addr: int, value: int) -> None:
+        self._write(addr, value)
+
+    def advance(self, cycles: int, stream: Stimulus, mode: csr.Mode) -> int:
+        return self._advance(cycles, stream, mode)
+
+    def lcofip(self) -> bool:
+        return self._lcofip()
+
+
+def asyncio_resume(loop: asyncio.AbstractEventLoop) -> Resume:
+    """The asyncio counterpart of ``cocotb.task.resume`` for a model running in another thread."""
+
+    def resume(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+        def blocking(*args: Any) -> Any:
+            return asyncio.run_coroutine_threadsafe(fn(*args), loop).result()
+        return blocking
+
+    return resume
+
+
+def as_backend(hw: object) -> PMUBackend:
+    """Accept a ``HartPMU`` or anything implementing ``PMUBackend``."""
+    if isinstance(hw, HartPMU):
+        return HartBackend(hw)
+    if asyncio.iscoroutinefunction(getattr(hw, "read_csr", None)):
+        raise TypeError(f"{type(hw).__name__} is asynchronous: wrap it in BlockingBackend(hw, "
+                        "resume) and run the model in a bridge thread (docs/kvm-model.md)")
+    if isinstance(hw, PMUBackend):
+        return hw
+    raise TypeError("KvmVcpuPmu needs a HartPMU or a PMU backend with name, config, read_csr, "
+                    f"write_csr, advance and lcofip; got {type(hw).__name__}")
