@@ -34,8 +34,8 @@ class Coverage:
             return
         r = self.rules
         if req.mode == csr.Mode.M and info.kind in (Kind.COUNTER, Kind.EVENT) and \
-                info.index not in range(*self._impl_range()) and info.index not in (0, 2):
-            r[1] += 1
+                info.exists and info.index >= csr.HPM_FIRST and rsp.exc == csr.Exc.NONE:
+            r[1] += 1  # no M-mode trap on mhpmcounterN/mhpmeventN, implemented or not
         if info.kind == Kind.COUNTER and op == "write" and info.exists:
             r[2 if info.index in (0, 2) else 29] += 1
         if info.half and info.exists:

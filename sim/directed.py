@@ -35,13 +35,20 @@ def access_matrix(cfg: PMUConfig) -> list[PortInputs]:
     patterns = [(0, 0, 0), (0xFFFFFFFF, 0, 0), (0xFFFFFFFF, 0xFFFFFFFF, 0),
                 (0xFFFFFFFF, 0, 0xFFFFFFFF), (0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF),
                 (0x5555_5555, 0x3333_3333, 0x0F0F_0F0F)]
+    enables = (csr.MCOUNTEREN, csr.SCOUNTEREN, csr.HCOUNTEREN)
     for men, sen, hen in patterns:
-        for addr, val in ((csr.MCOUNTEREN, men), (csr.SCOUNTEREN, sen), (csr.HCOUNTEREN, hen)):
-            seq.append(acc(addr, W, val))
+        def set_pattern() -> list[PortInputs]:
+            return [acc(a, W, v) for a, v in zip(enables, (men, sen, hen))]
+        seq += set_pattern()
         for addr in csr_map(cfg):
             for mode in cfg.modes:
-                for op in (R, W, SET, CLR):
+                # writes of the enables themselves would change the pattern under test
+                for op in ((R,) if addr in enables else (R, W, SET, CLR)):
                     seq.append(acc(addr, op, 0 if op == CLR else 1, mode))
+        for addr in enables:  # now the enables' own write checks, then the pattern again
+            for mode in cfg.modes:
+                seq += [acc(addr, op, 0 if op == CLR else 1, mode) for op in (W, SET, CLR)]
+                seq += set_pattern()
     return seq
 
 
@@ -103,14 +110,23 @@ def rv32_halves(cfg: PMUConfig) -> list[PortInputs]:
 def filters(cfg: PMUConfig) -> list[PortInputs]:
     """Rules 10, 20, 25-27: selector 0, inhibit, xINH per mode, Smcntrpmf, halt."""
     inh = {md: 1 << csr.INH_BIT[md] for md in csr.INH_BIT}
+
+    def write64(addr: int, addrh: int, value: int) -> list[PortInputs]:
+        if cfg.xlen == 64:
+            return [acc(addr, W, value)]
+        return [acc(addrh, W, value >> 32), acc(addr, W, value & 0xFFFF_FFFF)]
+
     seq = []
     hpm = list(cfg.hpm_indices)
     if len(hpm) >= 3:
-        seq += [acc(csr.mhpmevent(hpm[0]), W, 0),
-                acc(csr.mhpmevent(hpm[1]), W, inh[U] | csr.EVENT_INSTRET),
-                acc(csr.mhpmevent(hpm[2]), W, inh[VS] | inh[M] | csr.EVENT_CYCLES)]
+        ev = [0, inh[U] | csr.EVENT_INSTRET, inh[VS] | inh[M] | csr.EVENT_CYCLES]
+        for i, value in zip(hpm, ev):
+            if cfg.xlen == 32 and not cfg.sscofpmf:
+                value &= 0xFFFF_FFFF  # no mhpmeventNh without Sscofpmf
+            seq += write64(csr.mhpmevent(i), csr.mhpmeventh(i), value)
     if cfg.smcntrpmf:
-        seq += [acc(csr.MCYCLECFG, W, inh[S]), acc(csr.MINSTRETCFG, W, inh[VU])]
+        seq += write64(csr.MCYCLECFG, csr.MCYCLECFGH, inh[S])
+        seq += write64(csr.MINSTRETCFG, csr.MINSTRETCFGH, inh[VU])
     for mode in cfg.modes:
         seq += idle(3, retired=1, mode=mode) + idle(2, retired=1, mode=mode, halt=True)
     return seq + read_all(cfg)

@@ -23,6 +23,7 @@ class PMUHarness:
         self.dut = dut
         self.config = config
         self._events = [getattr(dut, f"events__{e.name}") for e in config.events]
+        self._xmask = (1 << config.xlen) - 1
 
     async def start(self) -> None:
         Clock(self.dut.clk, CLOCK_NS, unit="ns").start()
@@ -47,7 +48,7 @@ class PMUHarness:
         if req is not None:
             d.csr_req__addr.value = req.addr
             d.csr_req__op.value = int(req.op)
-            d.csr_req__wdata.value = req.wdata
+            d.csr_req__wdata.value = req.wdata & self._xmask  # the port is XLEN wide
             d.csr_req__mode.value = int(req.mode)
         d.mode.value = int(inp.mode)
         d.halt.value = int(inp.halt)

@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import sys
+import time
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,12 +63,15 @@ def _check_simulator(simulator: str) -> None:
 
 
 def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD_ROOT,
-          waves: bool = False, log=print) -> Build:
-    """Generate the simulation top and compile it, unless an identical build exists."""
+          waves: bool = False, log=print, verilog: str | None = None) -> Build:
+    """Generate the simulation top and compile it, unless an identical build exists.
+
+    ``verilog`` replaces the generated text (the mutation tests use it).
+    """
     from cocotb_tools.runner import get_runner
 
     _check_simulator(simulator)
-    text = simtop_verilog(config)
+    text = simtop_verilog(config) if verilog is None else verilog
     key = hashlib.sha256((text + simulator + str(waves)).encode()).hexdigest()[:12]
     d = (Path(build_root) / f"{simulator}-{key}").resolve()
     stamp = d / "built.ok"
@@ -103,16 +108,36 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
         "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
     }
     runner = get_runner(b.simulator)
-    results = runner.test(test_module=TEST_MODULE, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
-                          build_dir=b.directory,
-                          test_dir=b.directory, testcase=testcase, seed=seed, extra_env=env,
-                          waves=b.waves, timescale=("1ns", "1ps"),
-                          log_file=b.directory / "sim.log",
-                          results_xml=str(b.directory / f"results-{os.getpid()}.xml"))
-    data = json.loads(report.read_text()) if report.exists() else {}
+    results = b.directory / f"results-{os.getpid()}.xml"
+    if results.exists():
+        results.unlink()
+    started = time.time()
+    try:
+        runner.test(test_module=TEST_MODULE, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
+                    build_dir=b.directory, test_dir=b.directory, testcase=testcase, seed=seed,
+                    extra_env=env, waves=b.waves, timescale=("1ns", "1ps"),
+                    log_file=b.directory / "sim.log", results_xml=str(results))
+    except SystemExit:
+        pass  # under pytest the runner exits on a failed test; the XML below says which
+    data = json.loads(report.read_text()) if report.exists() else {"tests": {}}
+    data["failures"] = _failures(results)
     data["results_xml"] = str(results)
     data["log"] = str(b.directory / "sim.log")
+    data["waves"] = [str(p) for p in sorted(b.directory.glob("*.[fv]?[dc]"))
+                     if p.suffix in (".vcd", ".fst") and p.stat().st_mtime >= started]
     return data
+
+
+def _failures(results: Path) -> list[str]:
+    """Names of failed cocotb tests, with the first line of their message."""
+    if not results.exists():
+        return ["the simulator produced no results (see the log)"]
+    out = []
+    for case in ET.parse(results).getroot().iter("testcase"):
+        for bad in list(case.findall("failure")) + list(case.findall("error")):
+            msg = (bad.get("message") or bad.text or "").strip().splitlines()
+            out.append(f"{case.get('name')}: {msg[0] if msg else 'failed'}")
+    return out
 
 
 __all__ = ["SIMULATORS", "Build", "build", "run", "ToolchainError"]

@@ -36,6 +36,9 @@ class Stimulus:
         for info in self._map:
             self._by_kind.setdefault(info.kind, []).append(info)
         self._modes = list(config.modes)
+        impl = config.implemented_counters_mask
+        self._counters = [i for i in self._map if i.kind in (Kind.COUNTER, Kind.SHADOW)
+                          and i.exists and impl >> i.index & 1]
         self._mode = csr.Mode.M
 
     def __iter__(self) -> Iterator[PortInputs]:
@@ -78,6 +81,9 @@ class Stimulus:
                 value &= rng.getrandbits(cfg.xlen)  # favour counting
             op = csr.CSROp(rng.randint(1, 3))
             return CSRRequest(info.addr, op, value & xmask, mode)
+        if r < 0.80:  # read an implemented counter: where a wrong increment shows
+            info = rng.choice(self._counters)
+            return CSRRequest(info.addr, csr.CSROp.READ, 0, mode)
         # Any decoded address, any op: reads mostly.
         info = rng.choice(self._map)
         op = csr.CSROp.READ if rng.random() < 0.7 else csr.CSROp(rng.randint(1, 3))

@@ -20,7 +20,7 @@ from rvpmu.config import PMUConfig
 from rvpmu.model.cycle import PortInputs
 from rvpmu.model.eventgen import EventSource
 
-from .directed import SEQUENCES
+from .directed import SEQUENCES, read_all
 from .drivers import PMUHarness
 from .scoreboard import Scoreboard
 from .stimulus import Stimulus
@@ -51,6 +51,8 @@ async def lockstep_random(dut):
     sb = Scoreboard(cfg, seed=seed, label="lockstep_random")
     t0 = time.perf_counter()
     for inp in itertools.islice(Stimulus(cfg, seed), params.get("lockstep_cycles", 2000)):
+        sb.check(inp, await h.cycle(inp))
+    for inp in read_all(cfg):  # the final state, register by register
         sb.check(inp, await h.cycle(inp))
     _report("lockstep_random", sb, time.perf_counter() - t0)
 
@@ -94,7 +96,12 @@ async def long_regression(dut):
     dut.halt.value = 0
     t = 0  # generator cycle: cycles since it started running
     t0 = time.perf_counter()
+    next_report = total // 10
     while sb.checked_cycles < total:
+        if params.get("progress") and sb.checked_cycles >= next_report:
+            dut._log.info("rvpmu-progress long regression: %d%% (%s cycles checked)",
+                          100 * sb.checked_cycles // total, f"{sb.checked_cycles:,}")
+            next_report += total // 10
         gap = rng.choice((0, 1, 2, rng.randint(3, 64), rng.randint(64, max_gap)))
         gap = min(gap, max(0, total - sb.checked_cycles - 1))
         await h.idle(gap)
@@ -104,6 +111,10 @@ async def long_regression(dut):
             mode = rng.choice(cfg.modes)
             halt = rng.random() < 0.1
         inp = PortInputs(stim.request(), *src.at(t), mode, halt)
+        sb.check(inp, await h.cycle(inp, events=False))
+        t += 1
+    for req in read_all(cfg):  # the final state, register by register
+        inp = PortInputs(req.csr_req, *src.at(t), mode, halt)
         sb.check(inp, await h.cycle(inp, events=False))
         t += 1
     seconds = time.perf_counter() - t0

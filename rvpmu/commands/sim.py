@@ -1,0 +1,131 @@
+"""``rvpmu sim``: the checked regression of the generated PMU on Verilator or Icarus."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from pathlib import Path
+
+from .common import CLIError, add_command, add_config_option, load_config
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text.replace("_", ""), 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 0 <= v < 2**31:
+        raise argparse.ArgumentTypeError("the seed must be within 0..2^31-1")
+    return v
+
+
+class _Progress(threading.Thread):
+    """Echo the testbench's progress lines from the simulator log while it runs."""
+
+    def __init__(self, log: Path):
+        super().__init__(daemon=True)
+        self.log, self.stop = log, threading.Event()
+
+    def run(self) -> None:
+        pos = 0
+        while not self.stop.is_set():
+            if self.log.exists():
+                with self.log.open(errors="replace") as f:
+                    f.seek(pos)
+                    for line in f:
+                        if "rvpmu-progress" in line:
+                            print("  " + line.split("rvpmu-progress", 1)[1].strip(), flush=True)
+                    pos = f.tell()
+            time.sleep(0.5)
+
+
+def summarize(report: dict, simulator: str) -> tuple[str, bool]:
+    tests = report.get("tests", {})
+    lines = [f"{'test':<18} {'checked cycles':>15} {'CSR accesses':>13} {'seconds':>8} "
+             f"{'cycles/s':>10}"]
+    for name, t in tests.items():
+        cps = t["checked_cycles"] / t["seconds"] if t["seconds"] else 0
+        lines.append(f"{name:<18} {t['checked_cycles']:>15,} {t['accesses']:>13,} "
+                     f"{t['seconds']:>8.2f} {cps:>10,.0f}")
+    hit: set[int] = set()
+    events: dict[str, int] = {}
+    bins = 0
+    for t in tests.values():
+        cov = t["coverage"]
+        hit |= set(cov["rules_hit"])
+        bins = max(bins, cov["access_bins"])
+        for k, v in cov["events"].items():
+            events[k] = events.get(k, 0) + v
+    missed = sorted(set(range(1, 40)) - hit)
+    lines.append(f"rules exercised: {len(hit)}/39" + (f" (not: {missed})" if missed else ""))
+    lines.append(f"CSR class x mode x op x outcome bins: {bins}; "
+                 + ", ".join(f"{k} {v:,}" for k, v in sorted(events.items())))
+    failed = report.get("failures", [])
+    ok = not failed and len(tests) == 3
+    lines.append(f"{simulator}: " + ("PASS: every checked cycle matched the golden model" if ok
+                                     else f"FAIL: {failed or 'tests did not complete'}"))
+    return "\n".join(lines), ok
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from ..sim import runner
+    from ..toolchain import ToolchainError
+
+    cfg = load_config(args.config)
+    build_root = Path(args.build_dir)
+    try:
+        b = runner.build(cfg, args.simulator, build_root=build_root, waves=args.waves)
+    except ToolchainError as exc:
+        raise CLIError(str(exc)) from None
+    except RuntimeError as exc:
+        raise CLIError(f"the {args.simulator} build failed ({exc}); see {build_root}") from None
+    params = {"cycles": args.cycles, "lockstep_cycles": args.lockstep_cycles,
+              "progress": True}
+    report_path = Path(args.report or b.directory / f"report-seed{args.seed}.json")
+    print(f"rvpmu sim: {args.simulator}, seed {args.seed}, {args.cycles:,} generator cycles "
+          f"+ {args.lockstep_cycles:,} lock-step cycles + directed sequences")
+    progress = _Progress(b.directory / "sim.log")
+    progress.start()
+    try:
+        report = runner.run(b, seed=args.seed, params=params, report=report_path)
+    finally:
+        progress.stop.set()
+        progress.join()
+    text, ok = summarize(report, args.simulator)
+    print(text)
+    print(f"report: {report_path}  log: {report['log']}")
+    if args.waves:
+        print(f"waves: {', '.join(str(p) for p in report.get('waves', [])) or 'none found'}")
+    if not ok:
+        raise CLIError(f"regression failed; reproduce with --seed {args.seed} "
+                       f"(see {report['log']})")
+    report_path.write_text(json.dumps(report, indent=1))
+    return 0
+
+
+def register(sub) -> None:
+    sp = add_command(sub, "sim", "run the checked regression of the PMU on a simulator",
+                     cmd_sim)
+    add_config_option(sp)
+    sp.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
+    sp.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+    sp.add_argument("--cycles", type=_positive, default=1_000_000,
+                    help="cycles of the generator-driven regression (default 1,000,000)")
+    sp.add_argument("--lockstep-cycles", type=_positive, default=5_000,
+                    help="cycles driven and compared one by one from Python (default 5,000)")
+    sp.add_argument("--waves", action="store_true", help="write a waveform (VCD/FST)")
+    sp.add_argument("--report", metavar="FILE", help="coverage and results JSON")
+    sp.add_argument("--build-dir", metavar="DIR", default="build/sim",
+                    help="where builds are kept and reused (default build/sim)")
