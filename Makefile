@@ -13,10 +13,12 @@ $(STAMP): pyproject.toml tools/bootstrap.sh
 
 setup: $(STAMP)
 
-# The main job. Until the gateware exists it runs the golden-model example trace.
+# The main job: generate the default PMU, then check it on Verilator against the golden models
+# (cycle-checked regression, directed rules, KVM selftest scenarios).
 run: $(STAMP)
 	$(VENV)/bin/rvpmu doctor
-	$(VENV)/bin/rvpmu model hart examples/overflow.hart
+	$(VENV)/bin/rvpmu generate -o build/rvpmu
+	$(VENV)/bin/rvpmu sim --simulator verilator --cycles 2000000 --seed 1
 
 test: $(STAMP)
 	$(VENV)/bin/rvpmu doctor

@@ -11,17 +11,22 @@ from rvpmu.config import PMUConfig
 from .eventgen import EventGenerator
 from .layouts import CSRRequestSignature, CSRResponseSignature, EventsSignature
 from .pmu import PMU
+from .runctl import COUNT_WIDTH, RunControl
 
 
 class SimTop(wiring.Component):
-    """``PMU`` plus ``EventGenerator``. With ``use_gen`` = 0 the ``events``/``retired`` inputs
-    drive the PMU (cycle-by-cycle tests); with 1 the generator does (long regressions, boards).
+    """``PMU`` plus ``EventGenerator`` and ``RunControl``.
+
+    With ``use_gen`` = 0 the ``events``/``retired`` inputs drive the PMU (cycle-by-cycle
+    tests); with 1 the generator does (long regressions, boards). With ``ctl_en`` = 1 the run
+    control decides when the PMU counts (``halt`` is ignored).
     """
 
     def __init__(self, config: PMUConfig):
         self.config = config
         self.pmu = PMU(config)
         self.gen = EventGenerator(config)
+        self.runctl = RunControl()
         ports = {
             "csr_req": In(CSRRequestSignature(config.xlen)),
             "csr_rsp": Out(CSRResponseSignature(config.xlen)),
@@ -37,6 +42,13 @@ class SimTop(wiring.Component):
             "gen_wr_en": In(1),
             "gen_wr_addr": In(self.gen.wr_addr.shape()),
             "gen_wr_data": In(32),
+            # run control: with ctl_en the PMU only counts during runs of exactly ctl_cycles
+            "ctl_en": In(1),
+            "ctl_start": In(1),
+            "ctl_cycles": In(COUNT_WIDTH),
+            "ctl_stop_on_lcofip": In(1),
+            "ctl_busy": Out(1),
+            "ctl_count": Out(COUNT_WIDTH),
         }
         if config.events:
             ports["events"] = In(EventsSignature(config))
@@ -46,11 +58,18 @@ class SimTop(wiring.Component):
         m = Module()
         m.submodules.pmu = pmu = self.pmu
         m.submodules.gen = gen = self.gen
+        m.submodules.runctl = runctl = self.runctl
         wiring.connect(m, wiring.flipped(self.csr_req), pmu.csr_req)
         wiring.connect(m, pmu.csr_rsp, wiring.flipped(self.csr_rsp))
         m.d.comb += [
             pmu.mode.eq(self.mode),
-            pmu.halt.eq(self.halt),
+            pmu.halt.eq(Mux(self.ctl_en, ~runctl.active, self.halt)),
+            runctl.start.eq(self.ctl_start),
+            runctl.cycles.eq(self.ctl_cycles),
+            runctl.stop_on_lcofip.eq(self.ctl_stop_on_lcofip),
+            runctl.lcofip.eq(pmu.lcofip),
+            self.ctl_busy.eq(runctl.busy),
+            self.ctl_count.eq(runctl.count),
             self.lcofip.eq(pmu.lcofip),
             self.mcounteren.eq(pmu.mcounteren),
             self.scounteren.eq(pmu.scounteren),

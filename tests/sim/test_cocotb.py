@@ -1,5 +1,9 @@
 """The cocotb regression on Verilator and Icarus: every checked cycle against the golden model."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from rvpmu.model import PMUConfig
@@ -10,6 +14,7 @@ CONFIGS = {
     "rv32-w40-noh": PMUConfig(xlen=32, num_counters=6, counter_width=40, has_h=False,
                               retire_width=2),
 }
+RVPMU = Path(sys.executable).parent / "rvpmu"
 # Sizes that keep the suite within its budget; `rvpmu sim` and bench/ run far longer ones.
 SIZES = {"verilator": {"cycles": 400_000, "lockstep_cycles": 3_000},
          "icarus": {"cycles": 40_000, "lockstep_cycles": 1_500}}
@@ -54,3 +59,27 @@ def test_regression(builds, simulator, name):
     events = [t["coverage"]["events"] for t in tests.values()]
     assert sum(e.get("lcofip_rise", 0) for e in events) > 0
     assert sum(e.get("of_set_by_overflow", 0) for e in events) > 0
+
+
+KVM_PARAMS = {
+    "verilator": {},  # all four scenarios, both profiles, full length
+    "icarus": {"scenarios": ["basic", "overflow"], "profiles": ["kvm"]},
+}
+
+
+@pytest.mark.parametrize("simulator", runner.SIMULATORS)
+def test_kvm_scenarios_on_rtl_match_the_model(builds, simulator):
+    b = builds("default", simulator)
+    report = runner.run(b, module=runner.KVM_TEST_MODULE, params=KVM_PARAMS[simulator])
+    assert report["failures"] == [], report["failures"]
+    scen = report["kvm"]["scenarios"]
+    want = len(KVM_PARAMS[simulator].get("scenarios", [1] * 4)) * \
+        len(KVM_PARAMS[simulator].get("profiles", [1] * 2))
+    assert len(scen) == want
+    for name, r in scen.items():
+        assert r["same_as_model"] and r["compare_matches"], name
+    # The RTL's trace is accepted by the command-line comparator too.
+    trace = scen["overflow/kvm"]["trace"]
+    r = subprocess.run([str(RVPMU), "compare", trace], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0 and "records match" in r.stdout, r.stdout + r.stderr

@@ -1,0 +1,92 @@
+"""The RTL as a hardware backend of the KVM vPMU model (``rvpmu.model.kvm.backend``).
+
+The same four operations as the hart model's backend, on the simulated design: each CSR access
+takes one clock cycle with the PMU halted; ``advance`` drives one cycle per stimulus entry and
+stops right after a cycle that leaves LCOFIP set. Wrapped in ``BlockingBackend`` with
+``cocotb.task.resume``, it lets ``KvmVcpuPmu`` scenarios run unchanged on the RTL.
+"""
+
+from __future__ import annotations
+
+from cocotb.triggers import FallingEdge, RisingEdge
+
+from rvpmu import csr
+from rvpmu.model.cycle import CSRRequest, PortInputs
+
+from .drivers import PMUHarness
+
+
+class RtlAccessError(RuntimeError):
+    """An M-mode access of the host side trapped or missed: the design is wrong."""
+
+
+class RtlPMUBackend:
+    name = "rtl"
+
+    def __init__(self, harness: PMUHarness):
+        self.h = harness
+        self.config = harness.config
+        self.cycles = 0
+        harness.dut.ctl_en.value = 1  # the PMU counts only inside advance()
+
+    async def _access(self, addr: int, op: csr.CSROp, value: int = 0) -> int:
+        inp = PortInputs(CSRRequest(addr, op, value & ((1 << self.config.xlen) - 1), csr.Mode.M),
+                         halt=True)
+        out = await self.h.cycle(inp)
+        self.cycles += 1
+        rsp = out.csr_rsp
+        if not (rsp.valid and rsp.hit and rsp.exc == csr.Exc.NONE):
+            raise RtlAccessError(f"M-mode {op.name} of CSR 0x{addr:03X} answered {rsp}")
+        return rsp.rdata
+
+    async def read_csr(self, addr: int) -> int:
+        return await self._access(addr, csr.CSROp.READ)
+
+    async def write_csr(self, addr: int, value: int) -> None:
+        await self._access(addr, csr.CSROp.WRITE, value)
+
+    def _counts(self, selectors: list[int]) -> tuple[int, ...]:
+        counts = [0] * len(self.config.events)
+        for sel in selectors:
+            counts[sel - csr.EVENT_EXTERNAL_BASE] += 1
+        return tuple(counts)
+
+    async def advance(self, cycles: int, stream, mode: csr.Mode) -> int:
+        if cycles <= 0:
+            return 0
+        if getattr(stream, "period", None) == 1:
+            return await self._run(cycles, stream, mode)
+        d = self.h.dut
+        d.ctl_en.value = 0  # cycle by cycle from Python: the testbench drives halt
+        try:
+            for i in range(cycles):
+                selectors, retired = stream.at(i)
+                out = await self.h.cycle(PortInputs(None, self._counts(selectors), retired, mode,
+                                                    False))
+                self.cycles += 1
+                if out.lcofip:
+                    return i + 1
+            return cycles
+        finally:
+            d.ctl_en.value = 1
+
+    async def _run(self, cycles: int, stream, mode: csr.Mode) -> int:
+        """The same stimulus every cycle: the design's run control counts the cycles."""
+        d = self.h.dut
+        selectors, retired = stream.at(0)
+        self.h.drive(PortInputs(None, self._counts(selectors), retired, mode, True))
+        d.ctl_cycles.value = cycles
+        d.ctl_stop_on_lcofip.value = 1
+        d.ctl_start.value = 1
+        await RisingEdge(d.clk)
+        await FallingEdge(d.clk)
+        d.ctl_start.value = 0
+        if int(d.ctl_busy.value):
+            await FallingEdge(d.ctl_busy)
+            await FallingEdge(d.clk)
+        n = int(d.ctl_count.value)
+        self.cycles += n
+        return n
+
+    async def lcofip(self) -> bool:
+        return bool(int(self.h.dut.lcofip.value))
