@@ -105,7 +105,7 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
     env = {
         "RVPMU_SIM_CONFIG": str(b.config_file),
         "RVPMU_SIM_REPORT": str(report),
-        "RVPMU_SIM_PARAMS": json.dumps(params or {}),
+        "RVPMU_SIM_PARAMS": json.dumps({"seed": seed, **(params or {})}),
         "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
     }
     runner = get_runner(b.simulator)
@@ -124,8 +124,8 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
     data["failures"] = _failures(results)
     data["results_xml"] = str(results)
     data["log"] = str(b.directory / "sim.log")
-    data["waves"] = [str(p) for p in sorted(b.directory.glob("*.[fv]?[dc]"))
-                     if p.suffix in (".vcd", ".fst") and p.stat().st_mtime >= started]
+    data["waves"] = [str(p) for pat in ("*.fst", "*.vcd") for p in sorted(b.directory.glob(pat))
+                     if p.stat().st_mtime >= started - 1]
     return data
 
 
