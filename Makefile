@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 VENV := .venv
 STAMP := $(VENV)/.rvpmu-bootstrap
-EXTRAS ?= test
+EXTRAS ?= test,formal
 export AMARANTH_USE_YOSYS := builtin
 
 .PHONY: run test setup clean

