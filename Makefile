@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 VENV := .venv
 STAMP := $(VENV)/.rvpmu-bootstrap
-EXTRAS ?= test,formal
+EXTRAS ?= test,formal,fpga,board
 export AMARANTH_USE_YOSYS := builtin
 
 .PHONY: run test setup clean

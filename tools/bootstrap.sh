@@ -29,6 +29,9 @@ command -v dtc >/dev/null || missing+=(device-tree-compiler) # the DT fragment i
 if [[ ",$EXTRAS," == *",fpga,"* ]] && ! ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0'; then
     missing+=(libusb-1.0-0)                                 # openFPGALoader's USB access
 fi
+if [[ ",$EXTRAS," == *",fpga,"* ]] && ! ldconfig -p 2>/dev/null | grep -q 'libftdi1.so.2'; then
+    missing+=(libftdi1-2)                                   # openFPGALoader's FTDI cables
+fi
 if ((${#missing[@]})); then
     echo "bootstrap: installing Debian packages: ${missing[*]}"
     SUDO=""

@@ -1,0 +1,207 @@
+"""The checks ``rvpmu board check`` runs on a board, each against the golden model.
+
+* ``random_check``: a seeded mix of CSR accesses (any CSR, op and mode, the exception result
+  included), generator-driven runs of N cycles in a random mode (the model follows in closed
+  form), runs that stop at LCOFIP (the model steps them cycle by cycle), then every CSR read
+  back. Every answer of the board is compared with the model's.
+* ``kvm_scenarios``: the KVM selftest scenarios through ``KvmVcpuPmu`` on ``BoardPMUBackend``,
+  each in a fresh VM (the board's RESET), compared with the same scenario on the hart model
+  and replayed by ``rvpmu.model.kvm.replay.compare`` from the written trace, exactly what
+  ``rvpmu compare TRACE`` does.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rvpmu import csr
+from rvpmu.config import PMUConfig
+from rvpmu.csrmap import csr_map
+from rvpmu.model import HartPMU, KvmVcpuPmu, PMUPorts
+from rvpmu.model.cycle import CSRRequest, PortInputs
+from rvpmu.model.eventgen import EventSource
+from rvpmu.model.kvm.replay import compare
+from rvpmu.model.kvm.scenarios import SCENARIOS, GuestAssert, run_scenario
+from rvpmu.sim.stimulus import Stimulus
+
+from .backend import BoardPMUBackend
+from .driver import BoardClient
+
+# The overflow scenario arms its counter 10000 events before the wrap: its busy loop must be
+# longer than that (3 cycles per iteration), so fewer than 3400 iterations cannot pass.
+MIN_OVERFLOW_LOOPS = 3400
+
+
+@dataclass
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    operations: int = 0
+    cycles: int = 0
+    trace: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def random_check(client: BoardClient, config: PMUConfig, seed: int, steps: int = 300,
+                 max_run: int = 5000, backend: BoardPMUBackend | None = None) -> CheckResult:
+    """One seeded random sequence on the board against ``PMUPorts``; see the module doc."""
+    name = f"random seed {seed}"
+    rng = random.Random(seed ^ 0xB0A2D)
+    stim = Stimulus(config, seed)
+    model = PMUPorts(config)
+    client.reset()
+    if backend is not None:
+        backend.forget_generator()
+    src = EventSource.from_seed(config, seed, density=rng.random(),
+                                retire_density=rng.random())
+    for addr, value in src.registers(config):
+        client.gen_write(addr, value)
+    t = 0  # generator cycle: cycles run since it was loaded
+    history: list[str] = []
+    ops = 0
+
+    def fail(what: str, want, got) -> CheckResult:
+        recent = "; ".join(history[-4:])
+        return CheckResult(name, False, f"step {ops}: {what}: model {want}, board {got} "
+                           f"(after: {recent}); reproduce with --seed {seed}", ops, t)
+
+    def access(req: CSRRequest):
+        got = client.csr(req.op, req.addr, req.wdata, req.mode)
+        out = model.clock(PortInputs(req, halt=True))
+        want = (out.csr_rsp.hit, out.csr_rsp.exc, out.csr_rsp.rdata, out.lcofip)
+        have = (got.hit, got.exc, got.rdata, got.lcofip)
+        history.append(f"{req.op.name} 0x{req.addr:03X} in {req.mode.name}")
+        return want, have
+
+    for _ in range(steps):
+        ops += 1
+        r = rng.random()
+        if r < 0.6:
+            req = stim.request()
+            want, have = access(req)
+            if want != have:
+                return fail(f"{req.op.name} of CSR 0x{req.addr:03X} in {req.mode.name} "
+                            "(hit, exc, rdata, lcofip)", want, have)
+            continue
+        mode = rng.choice(config.modes)
+        if r < 0.85:
+            n = rng.choice((1, 2, rng.randint(3, 64), rng.randint(64, max_run)))
+            got = client.run(n, mode)
+            events, retired = src.totals(t, n)
+            model.hart.advance(n, events, retired, mode=mode)
+            t += n
+            history.append(f"run {n} in {mode.name}")
+            if (got.cycles, got.lcofip) != (n, model.hart.lcofip):
+                return fail(f"run of {n} cycles in {mode.name} (cycles, lcofip)",
+                            (n, model.hart.lcofip), (got.cycles, got.lcofip))
+        else:
+            n = rng.randint(1, 300)
+            want_n = n
+            for i in range(n):
+                events, retired = src.at(t + i)
+                if model.clock(PortInputs(None, events, retired, mode)).lcofip:
+                    want_n = i + 1
+                    break
+            got = client.run(n, mode, stop_on_lcofip=True)
+            t += want_n
+            history.append(f"run {n} in {mode.name} stopping at LCOFIP")
+            if (got.cycles, got.lcofip) != (want_n, model.hart.lcofip):
+                return fail(f"run of up to {n} cycles in {mode.name} stopping at LCOFIP "
+                            "(cycles, lcofip)", (want_n, model.hart.lcofip),
+                            (got.cycles, got.lcofip))
+    for addr in csr_map(config):  # the final state, register by register
+        ops += 1
+        req = CSRRequest(addr, csr.CSROp.READ, 0, csr.Mode.M)
+        want, have = access(req)
+        if want != have:
+            return fail(f"final read of CSR 0x{addr:03X}", want, have)
+    return CheckResult(name, True, f"{ops} operations, {t:,} generator cycles: all match",
+                       ops, t)
+
+
+def kvm_supported(config: PMUConfig) -> str | None:
+    """Why the KVM scenarios cannot run on ``config`` (None: they can)."""
+    if config.xlen != 64:
+        return "the KVM vPMU model is RV64 only"
+    if not config.has_h:
+        return "KVM needs the hypervisor extension (has_h)"
+    return None
+
+
+def kvm_scenarios(backend: BoardPMUBackend, names: Iterable[str] = tuple(SCENARIOS),
+                  profiles: Iterable[str] = ("kvm", "spec"),
+                  loop_iterations: int = MIN_OVERFLOW_LOOPS, outdir: Path | str = ".",
+                  log: Callable[[str], None] = lambda _: None) -> list[CheckResult]:
+    """Run the scenarios on the board; write each trace; compare it with the model."""
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    cfg = backend.config
+    for profile in profiles:
+        for name in names:
+            label = f"kvm {name}/{profile}"
+            backend.reset()
+            before = backend.cycles, backend.accesses
+            vpmu = KvmVcpuPmu(backend, profile=profile)
+            failure = None
+            try:
+                run_scenario(name, vpmu, loop_iterations)
+            except GuestAssert as exc:
+                failure = f"guest assertion failed on the board: {exc}"
+            path = out / f"kvm-{name}-{profile}-board.jsonl"
+            vpmu.trace.write(path)
+            ref = KvmVcpuPmu(HartPMU(cfg), profile=profile)
+            try:
+                run_scenario(name, ref, loop_iterations)
+            except GuestAssert:
+                pass
+            same = [r.get("result") for r in vpmu.trace.records] == \
+                [r.get("result") for r in ref.trace.records]
+            replay = compare(vpmu.trace, str(path))
+            ops = backend.accesses - before[1]
+            cycles = backend.cycles - before[0]
+            if failure is None and not same:
+                failure = "the guest-visible results differ from the model's"
+            if failure is None and replay.divergence is not None:
+                d = replay.divergence
+                failure = f"`rvpmu compare` diverges at record {d.number}"
+            ok = failure is None
+            detail = (f"{len(vpmu.trace.records)} records, {ops} CSR accesses, {cycles:,} "
+                      f"cycles: match; trace {path}" if ok else f"{failure}; trace {path}")
+            results.append(CheckResult(label, ok, detail, ops, cycles, str(path)))
+            log(f"  {label:<22} {'PASS' if ok else 'FAIL'}  {detail}")
+    return results
+
+
+def check_board(client: BoardClient, *, seeds: Iterable[int] = (1,), steps: int = 300,
+                max_run: int = 5000, scenarios: Iterable[str] = tuple(SCENARIOS),
+                profiles: Iterable[str] = ("kvm", "spec"),
+                loop_iterations: int = MIN_OVERFLOW_LOOPS, outdir: Path | str = ".",
+                log: Callable[[str], None] = lambda _: None
+                ) -> tuple[PMUConfig, list[CheckResult]]:
+    """What ``rvpmu board check`` does: identify the board, read its configuration, run the
+    random checks and the KVM scenarios. Returns the configuration and every result."""
+    info = client.info or client.connect()
+    config = client.read_config()
+    log(f"board: {info.board_name}, protocol {info.version[0]}.{info.version[1]}, "
+        f"{info.clk_hz / 1e6:g} MHz clock, {info.baud} baud, configuration "
+        f"{info.config_hash.hex()} ({config.xlen}-bit, {config.num_counters} x "
+        f"{config.counter_width}-bit counters, {len(config.events)} event inputs)")
+    backend = BoardPMUBackend(client, config)
+    results = []
+    for seed in seeds:
+        r = random_check(client, config, seed, steps, max_run, backend=backend)
+        log(f"  {r.name:<22} {'PASS' if r.ok else 'FAIL'}  {r.detail}")
+        results.append(r)
+    scenarios = list(scenarios)
+    if scenarios:
+        why = kvm_supported(config)
+        if why:
+            log(f"  KVM scenarios skipped: {why}")
+        else:
+            results += kvm_scenarios(backend, scenarios, profiles, loop_iterations, outdir, log)
+    return config, results

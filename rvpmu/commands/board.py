@@ -1,0 +1,296 @@
+"""``rvpmu board ...``: FPGA boards (docs/board-protocol.md, README "Boards").
+
+* ``build ulx3s|arty``: a ULX3S bitstream with the open flow, or the Arty A7 Vivado project;
+  ``--program`` loads it with openFPGALoader;
+* ``check --port PORT``: the random checks and the KVM scenarios on a board, against the model;
+* ``info --port PORT``: what the board says about itself;
+* ``sim``: a simulated board on a TCP socket, for ``check --port socket://HOST:PORT``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from pathlib import Path
+
+from .common import CLIError, add_command, add_config_option, add_group, load_config
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text.replace("_", ""), 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return v
+
+
+def _natural(text: str) -> int:
+    try:
+        v = int(text.replace("_", ""), 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return v
+
+
+def _rate(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= v <= 0.5:
+        raise argparse.ArgumentTypeError("the fault rate must be within 0..0.5")
+    return v
+
+
+def _list(text: str) -> list[str]:
+    return [x for x in (s.strip() for s in text.split(",")) if x]
+
+
+# -- build ---------------------------------------------------------------------------------------
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from ..boards import build as B
+
+    cfg = load_config(args.config)
+    if args.board == "ulx3s":
+        if args.variant is not None:
+            raise CLIError("--variant is for the Arty (35 or 100); the ULX3S takes --device")
+        device = (args.device or "85F").upper()
+        if device not in B.BOARDS["ulx3s"].variants:
+            raise CLIError(f"unknown ULX3S device {args.device!r}: choose from "
+                           f"{', '.join(B.BOARDS['ulx3s'].variants)}")
+        variant = device
+    else:
+        if args.device is not None:
+            raise CLIError("--device is for the ULX3S (85F, 45F, 25F, 12F); the Arty takes "
+                           "--variant")
+        variant = args.variant or "35"
+    try:
+        if args.board == "ulx3s":
+            report = B.build_ulx3s(cfg, variant, args.output, baud=args.baud)
+        else:
+            report = B.generate_arty(cfg, variant, args.output, baud=args.baud,
+                                     estimate=not args.no_estimate)
+        print("\n".join(report.lines()))
+        bit = report.directory / "top.bit"
+        loader = B.BOARDS[args.board].loader[variant]
+        if bit.exists():
+            print(f"program (SRAM, until power-off): {B.loader_command()} -b {loader} -m {bit}"
+                  f"  (-f instead of -m: the flash)")
+        if args.program:
+            if not bit.exists():
+                raise CLIError(f"no bitstream to program: run `sh build_top.sh` in "
+                               f"{report.directory} where Vivado is installed, then run this "
+                               "command again with --program")
+            B.program(args.board, variant, bit, flash=args.flash)
+            print(f"programmed the {args.board} with {bit}")
+    except B.BuildError as exc:
+        raise CLIError(str(exc)) from None
+    return 0
+
+
+# -- check / info --------------------------------------------------------------------------------
+
+def _connect(args: argparse.Namespace):
+    from ..boards.host import BoardClient, open_port
+    from ..boards.host.faults import FaultyPort
+
+    port = open_port(args.port, args.baud)
+    latency = args.latency
+    if latency is None:
+        latency = 1.0 if "://" in args.port else 0.05
+    if getattr(args, "faults", 0):
+        port = FaultyPort(port, rate=args.faults, seed=args.seed)
+    return BoardClient(port, latency=latency, name=args.port)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from ..boards.host import BoardError
+    from ..boards.platforms import BOARDS
+
+    try:
+        client = _connect(args)
+        info = client.connect()
+        cfg = client.read_config()
+        status = client.status()
+    except BoardError as exc:
+        raise CLIError(str(exc)) from None
+    print(f"board: {info.board_name}; protocol {info.version[0]}.{info.version[1]}; clock "
+          f"{info.clk_hz / 1e6:g} MHz; {info.baud} baud; frame timeout {info.frame_timeout} "
+          f"cycles; {info.inputs} board inputs")
+    spec = next((b for b in BOARDS.values() if int(b.board) == info.board), None)
+    if spec is not None:
+        print(f"board inputs (INPUTS bit j = event input j): {spec.inputs_doc}")
+    print(f"configuration {info.config_hash.hex()}:")
+    print("\n".join(f"  {line}" for line in cfg.summary().splitlines()))
+    print(f"link errors seen by the board: {status.crc_errors} CRC, {status.length_errors} "
+          f"length, {status.timeouts} timeouts, {status.uart_errors} UART")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ..boards.host import BoardError
+    from ..boards.host.checks import check_board
+    from ..model.kvm.scenarios import SCENARIOS
+
+    scenarios = [] if args.no_kvm else args.scenarios
+    for name in scenarios:
+        if name not in SCENARIOS:
+            raise CLIError(f"unknown scenario {name!r} (known: {', '.join(SCENARIOS)})")
+    for p in args.profiles:
+        if p not in ("kvm", "spec"):
+            raise CLIError(f"unknown profile {p!r} (kvm, spec)")
+    if args.loop_iterations < 3400 and "overflow" in scenarios:
+        raise CLIError("the overflow scenario needs --loop-iterations of at least 3400")
+    out = Path(args.output)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"cannot create {out}: {exc.strerror or exc}") from None
+    t0 = time.monotonic()
+    print(f"rvpmu board check on {args.port}: {args.random} random check(s) of {args.steps} "
+          f"steps from seed {args.seed}; KVM scenarios: {', '.join(scenarios) or 'none'}")
+    try:
+        client = _connect(args)
+        cfg, results = check_board(
+            client, seeds=range(args.seed, args.seed + args.random), steps=args.steps,
+            scenarios=scenarios, profiles=args.profiles,
+            loop_iterations=args.loop_iterations, outdir=out, log=print)
+        status = client.status()
+    except BoardError as exc:
+        raise CLIError(str(exc)) from None
+    failed = [r for r in results if not r.ok]
+    s = client.stats
+    print(f"link: {s.requests} requests, {s.retries} retries ({s.naks} damaged requests, "
+          f"{s.timeouts} timeouts); the board counted {status.crc_errors} CRC, "
+          f"{status.length_errors} length, {status.timeouts} timeout, {status.uart_errors} "
+          "UART errors")
+    report = {"port": args.port, "seed": args.seed, "config": cfg.to_dict(),
+              "results": [r.__dict__ for r in results], "link": s.__dict__,
+              "board_errors": status.__dict__, "seconds": round(time.monotonic() - t0, 2)}
+    (out / "check.json").write_text(json.dumps(report, indent=1, default=str) + "\n")
+    traces = [r.trace for r in results if r.trace]
+    print(f"report: {out / 'check.json'}" +
+          (f"; traces (each passes `rvpmu compare`): {out}/kvm-*-board.jsonl" if traces
+           and not failed else ""))
+    if failed:
+        raise CLIError(f"{len(failed)} of {len(results)} checks failed: "
+                       + "; ".join(f"{r.name}: {r.detail}" for r in failed)[:400])
+    print(f"PASS: {len(results)} checks match the golden model "
+          f"({time.monotonic() - t0:.1f} s)")
+    return 0
+
+
+# -- sim -----------------------------------------------------------------------------------------
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from ..boards.sim import runner
+    from ..toolchain import ToolchainError
+
+    cfg = load_config(args.config)
+    try:
+        b = runner.build(cfg, args.simulator, build_root=Path(args.build_dir))
+    except ToolchainError as exc:
+        raise CLIError(str(exc)) from None
+    except RuntimeError as exc:
+        raise CLIError(f"the {args.simulator} build failed ({exc}); see {args.build_dir}") \
+            from None
+    port_file = Path(args.port_file or b.directory / f"port-{time.time_ns()}.txt").resolve()
+    port_file.unlink(missing_ok=True)
+    params = {"host": args.host, "port": args.listen, "port_file": str(port_file),
+              "once": args.once, "accept_timeout": args.idle_timeout}
+    result: dict = {}
+
+    def serve() -> None:
+        result.update(runner.run(b, "serve", params))
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    while t.is_alive() and not port_file.exists():
+        time.sleep(0.1)
+    if port_file.exists():
+        port = int(port_file.read_text().strip() or 0)
+        print(f"simulated board ({args.simulator}) on socket://{args.host}:{port}"
+              f"{' for one connection' if args.once else ''}; check it with: rvpmu board "
+              f"check --port socket://{args.host}:{port}", flush=True)
+    try:
+        t.join()
+    except KeyboardInterrupt:
+        raise
+    if result.get("failures"):
+        raise CLIError(f"the simulated board stopped: {result['failures'][0]} "
+                       f"(see {result.get('log')})")
+    return 0
+
+
+def register(sub) -> None:
+    group = add_group(sub, "board", "FPGA boards: build, program, check against the model")
+
+    sp = add_command(group, "build", "build a ULX3S bitstream or the Arty A7 Vivado project "
+                     "(README: Boards)", cmd_build)
+    sp.add_argument("board", choices=("ulx3s", "arty"), help="ulx3s or arty")
+    add_config_option(sp)
+    sp.add_argument("--device", metavar="85F|45F|25F|12F",
+                    help="ULX3S FPGA size (default 85F)")
+    sp.add_argument("--variant", choices=("35", "100"), help="Arty A7-35 or A7-100 (default 35)")
+    sp.add_argument("-o", "--output", metavar="DIR",
+                    help="output directory (default build/board/BOARD-VARIANT)")
+    sp.add_argument("--baud", type=_positive, default=115200, help="UART baud rate (115200)")
+    sp.add_argument("--program", action="store_true",
+                    help="load the bitstream with openFPGALoader afterwards")
+    sp.add_argument("--flash", action="store_true",
+                    help="with --program: write the configuration flash instead of SRAM")
+    sp.add_argument("--no-estimate", action="store_true",
+                    help="arty: skip the Yosys synth_xilinx resource estimate")
+
+    def port_options(sp):
+        sp.add_argument("--port", required=True, metavar="PORT",
+                        help="serial port (/dev/ttyUSB0, COM3) or pyserial URL "
+                             "(socket://127.0.0.1:PORT for `rvpmu board sim`)")
+        sp.add_argument("--baud", type=_positive, default=115200, help="baud rate (115200)")
+        sp.add_argument("--latency", type=float, metavar="SECONDS",
+                        help="allowance for the link's round trip (default 0.05; 1 for URLs)")
+
+    sp = add_command(group, "check", "run the random checks and the KVM scenarios on a board "
+                     "and compare them with the golden model", cmd_check)
+    port_options(sp)
+    sp.add_argument("--seed", type=_natural, default=1, help="first random seed (default 1)")
+    sp.add_argument("--random", type=_natural, default=3, metavar="N",
+                    help="random checks, one per seed (default 3)")
+    sp.add_argument("--steps", type=_positive, default=300,
+                    help="operations per random check (default 300)")
+    sp.add_argument("--scenarios", type=_list, default=["basic", "events", "snapshot",
+                                                        "overflow"],
+                    help="KVM scenarios, comma-separated (default: all four)")
+    sp.add_argument("--profiles", type=_list, default=["kvm", "spec"],
+                    help="KVM model profiles (default kvm,spec)")
+    sp.add_argument("--loop-iterations", type=_positive, default=10000, metavar="N",
+                    help="iterations of the selftest's busy loop (default 10000)")
+    sp.add_argument("--no-kvm", action="store_true", help="skip the KVM scenarios")
+    sp.add_argument("--faults", type=_rate, default=0.0, metavar="RATE",
+                    help="damage this fraction of requests on purpose (recovery test)")
+    sp.add_argument("-o", "--output", default="build/board-check", metavar="DIR",
+                    help="traces and check.json go here (default build/board-check)")
+
+    sp = add_command(group, "info", "show what a board reports: protocol, clock, "
+                     "configuration, link errors", cmd_info)
+    port_options(sp)
+
+    sp = add_command(group, "sim", "serve a simulated board on a TCP socket (cocotb)", cmd_sim)
+    add_config_option(sp)
+    sp.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    sp.add_argument("--listen", type=_natural, default=0, metavar="TCP_PORT",
+                    help="TCP port (default: any free one, printed)")
+    sp.add_argument("--port-file", metavar="FILE", help="also write the TCP port to FILE")
+    sp.add_argument("--once", action="store_true", help="stop after one connection")
+    sp.add_argument("--idle-timeout", type=_positive, default=600, metavar="SECONDS",
+                    help="stop when nobody connects for this long (default 600)")
+    sp.add_argument("--build-dir", default="build/board-sim", metavar="DIR",
+                    help="where simulator builds are kept (default build/board-sim)")

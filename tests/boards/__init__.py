@@ -1,0 +1,1 @@
+"""Tests of rvpmu.boards: gateware, host driver, simulated board, builds."""

@@ -1,0 +1,61 @@
+"""Host side without a board: the response decoder's resynchronisation, request encoding, and
+the driver's one-line failure when nothing (or only an echo) answers."""
+
+import random
+
+import pytest
+
+from rvpmu.boards import protocol as P
+from rvpmu.boards.host import BoardClient, BoardError, open_port
+from rvpmu.boards.host.framing import FrameDecoder, encode_request, encode_response
+
+
+def test_request_layout():
+    f = encode_request(P.Cmd.RUN, 0x1FF, bytes(6))
+    assert f[0] == P.REQUEST_SYNC and f[1] == 8 and f[2:4] == bytes([P.Cmd.RUN, 0xFF])
+    assert len(f) == 2 + 8 + 2
+
+
+def test_decoder_finds_frames_behind_garbage_and_false_starts():
+    good = [encode_response(P.Cmd.CSR, i, 0, bytes(range(i, i + 10))) for i in range(5)]
+    bad = bytearray(encode_response(P.Cmd.RUN, 9, 0, bytes(5)))
+    bad[5] ^= 0x10
+    rng = random.Random(2)
+    stream = b""
+    for g in good:
+        stream += bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 9)))
+        stream += bytes([P.RESPONSE_SYNC, 200])  # a false start with an impossible length
+        stream += bytes([P.RESPONSE_SYNC, 12, 1, 2])  # a false start cut short by the real one
+        stream += g
+    stream += bytes(bad)
+    dec = FrameDecoder()
+    frames = []
+    for i in range(0, len(stream), 7):  # arriving in pieces
+        frames += dec.feed(stream[i:i + 7])
+    ok = [f.payload for f in frames if f.crc_ok]
+    assert ok == [g[2:-2] for g in good]
+    assert any(not f.crc_ok for f in frames)
+
+
+def test_no_board_behind_an_echo():
+    # loop:// echoes every request back: requests never look like responses
+    client = BoardClient(open_port("loop://"), latency=0.01, retries=1, initial_quiet=0.01)
+    with pytest.raises(BoardError, match="no rvpmu board answers"):
+        client.connect()
+
+
+def test_unopenable_port():
+    with pytest.raises(BoardError, match="cannot open serial port /dev/rvpmu-none"):
+        open_port("/dev/rvpmu-none")
+
+
+def test_protocol_doc_names_every_command_and_status():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "board-protocol.md").read_text()
+    for c in P.Cmd:
+        assert f"| 0x{c:02X} | {c.name} |" in doc, c
+    for s in P.Status:
+        if s:
+            assert f"{s} `{s.name}`" in doc, s
+    assert f"version {P.VERSION_MAJOR}.{P.VERSION_MINOR}" in doc
