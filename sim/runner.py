@@ -76,7 +76,7 @@ def _get_runner(simulator: str):
     return TopPortsVerilator()
 
 
-def _check_simulator(simulator: str) -> None:
+def check_simulator(simulator: str) -> None:
     if simulator not in SIMULATORS:
         raise ValueError(f"unknown simulator {simulator!r}; choose from {', '.join(SIMULATORS)}")
     if simulator == "verilator":
@@ -91,7 +91,7 @@ def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD
 
     ``verilog`` replaces the generated text (the mutation tests use it).
     """
-    _check_simulator(simulator)
+    check_simulator(simulator)
     text = simtop_verilog(config) if verilog is None else verilog
     flavour = " ".join(_BUILD_ARGS[simulator]) + (" public-depth-1" if simulator == "verilator"
                                                    else "")
@@ -118,7 +118,7 @@ def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD
 def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | None = None,
         report: Path | None = None, module: str = TEST_MODULE) -> dict:
     """Run the cocotb tests of ``module`` on a build; return the report they wrote."""
-    _check_simulator(b.simulator)
+    check_simulator(b.simulator)
     report = Path(report or b.directory / f"report-{os.getpid()}.json").resolve()
     if report.exists():
         report.unlink()
@@ -141,7 +141,7 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
     except SystemExit:
         pass  # under pytest the runner exits on a failed test; the XML below says which
     data = json.loads(report.read_text()) if report.exists() else {"tests": {}}
-    data["failures"] = _failures(results)
+    data["failures"] = failures(results)
     data["results_xml"] = str(results)
     data["log"] = str(b.directory / "sim.log")
     data["waves"] = [str(p) for pat in ("*.fst", "*.vcd") for p in sorted(b.directory.glob(pat))
@@ -149,7 +149,7 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
     return data
 
 
-def _failures(results: Path) -> list[str]:
+def failures(results: Path) -> list[str]:
     """Names of failed cocotb tests, with the first line of their message."""
     if not results.exists():
         return ["the simulator produced no results (see the log)"]

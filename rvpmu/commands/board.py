@@ -15,27 +15,10 @@ import threading
 import time
 from pathlib import Path
 
-from .common import CLIError, add_command, add_config_option, add_group, load_config
+from .common import (CLIError, add_command, add_config_option, add_group, load_config,
+                     natural_int, positive_int)
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text.replace("_", ""), 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return v
-
-
-def _natural(text: str) -> int:
-    try:
-        v = int(text.replace("_", ""), 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
-    return v
 
 
 def _rate(text: str) -> float:
@@ -241,7 +224,7 @@ def register(sub) -> None:
     sp.add_argument("--variant", choices=("35", "100"), help="Arty A7-35 or A7-100 (default 35)")
     sp.add_argument("-o", "--output", metavar="DIR",
                     help="output directory (default build/board/BOARD-VARIANT)")
-    sp.add_argument("--baud", type=_positive, default=115200, help="UART baud rate (115200)")
+    sp.add_argument("--baud", type=positive_int, default=115200, help="UART baud rate (115200)")
     sp.add_argument("--program", action="store_true",
                     help="load the bitstream with openFPGALoader afterwards")
     sp.add_argument("--flash", action="store_true",
@@ -253,24 +236,24 @@ def register(sub) -> None:
         sp.add_argument("--port", required=True, metavar="PORT",
                         help="serial port (/dev/ttyUSB0, COM3) or pyserial URL "
                              "(socket://127.0.0.1:PORT for `rvpmu board sim`)")
-        sp.add_argument("--baud", type=_positive, default=115200, help="baud rate (115200)")
+        sp.add_argument("--baud", type=positive_int, default=115200, help="baud rate (115200)")
         sp.add_argument("--latency", type=float, metavar="SECONDS",
                         help="allowance for the link's round trip (default 0.05; 1 for URLs)")
 
     sp = add_command(group, "check", "run the random checks and the KVM scenarios on a board "
                      "and compare them with the golden model", cmd_check)
     port_options(sp)
-    sp.add_argument("--seed", type=_natural, default=1, help="first random seed (default 1)")
-    sp.add_argument("--random", type=_natural, default=3, metavar="N",
+    sp.add_argument("--seed", type=natural_int, default=1, help="first random seed (default 1)")
+    sp.add_argument("--random", type=natural_int, default=3, metavar="N",
                     help="random checks, one per seed (default 3)")
-    sp.add_argument("--steps", type=_positive, default=300,
+    sp.add_argument("--steps", type=positive_int, default=300,
                     help="operations per random check (default 300)")
     sp.add_argument("--scenarios", type=_list, default=["basic", "events", "snapshot",
                                                         "overflow"],
                     help="KVM scenarios, comma-separated (default: all four)")
     sp.add_argument("--profiles", type=_list, default=["kvm", "spec"],
                     help="KVM model profiles (default kvm,spec)")
-    sp.add_argument("--loop-iterations", type=_positive, default=10000, metavar="N",
+    sp.add_argument("--loop-iterations", type=positive_int, default=10000, metavar="N",
                     help="iterations of the selftest's busy loop (default 10000)")
     sp.add_argument("--no-kvm", action="store_true", help="skip the KVM scenarios")
     sp.add_argument("--faults", type=_rate, default=0.0, metavar="RATE",
@@ -286,11 +269,11 @@ def register(sub) -> None:
     add_config_option(sp)
     sp.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
     sp.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    sp.add_argument("--listen", type=_natural, default=0, metavar="TCP_PORT",
+    sp.add_argument("--listen", type=natural_int, default=0, metavar="TCP_PORT",
                     help="TCP port (default: any free one, printed)")
     sp.add_argument("--port-file", metavar="FILE", help="also write the TCP port to FILE")
     sp.add_argument("--once", action="store_true", help="stop after one connection")
-    sp.add_argument("--idle-timeout", type=_positive, default=600, metavar="SECONDS",
+    sp.add_argument("--idle-timeout", type=positive_int, default=600, metavar="SECONDS",
                     help="stop when nobody connects for this long (default 600)")
     sp.add_argument("--build-dir", default="build/board-sim", metavar="DIR",
                     help="where simulator builds are kept (default build/board-sim)")

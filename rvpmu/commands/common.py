@@ -19,6 +19,37 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _int_arg(text: str) -> int:
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (``1_000`` and ``0x10`` accepted)."""
+    v = _int_arg(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return v
+
+
+def natural_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    v = _int_arg(text)
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return v
+
+
+def seed_int(text: str) -> int:
+    """argparse type: a random seed, 0 .. 2^31-1."""
+    v = _int_arg(text)
+    if not 0 <= v < 2**31:
+        raise argparse.ArgumentTypeError("the seed must be within 0..2^31-1")
+    return v
+
+
 def add_command(sub, name: str, help_: str, fn) -> argparse.ArgumentParser:
     sp = sub.add_parser(name, help=help_, description=help_)
     sp.set_defaults(fn=fn)

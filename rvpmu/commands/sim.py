@@ -8,27 +8,10 @@ import threading
 import time
 from pathlib import Path
 
-from .common import CLIError, add_command, add_config_option, load_config
+from .common import (CLIError, add_command, add_config_option, load_config, positive_int,
+                     seed_int)
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text.replace("_", ""), 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if not 0 <= v < 2**31:
-        raise argparse.ArgumentTypeError("the seed must be within 0..2^31-1")
-    return v
 
 
 class _Progress(threading.Thread):
@@ -134,10 +117,10 @@ def register(sub) -> None:
                      cmd_sim)
     add_config_option(sp)
     sp.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
-    sp.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
-    sp.add_argument("--cycles", type=_positive, default=1_000_000,
+    sp.add_argument("--seed", type=seed_int, default=1, help="random seed (default 1)")
+    sp.add_argument("--cycles", type=positive_int, default=1_000_000,
                     help="cycles of the generator-driven regression (default 1,000,000)")
-    sp.add_argument("--lockstep-cycles", type=_positive, default=5_000,
+    sp.add_argument("--lockstep-cycles", type=positive_int, default=5_000,
                     help="cycles driven and compared one by one from Python (default 5,000)")
     sp.add_argument("--waves", action="store_true", help="write a waveform (VCD/FST)")
     sp.add_argument("--no-kvm", action="store_true",
