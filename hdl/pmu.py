@@ -1,16 +1,27 @@
 """The PMU component: counters, event selection, filters, overflow and the CSR port.
 
 Implements the cycle-level contract of docs/timing.md, checked cycle by cycle against
-``rvpmu.model.PMUPorts`` by the tests. Registers hold their value as it stands during a cycle;
-the edge that ends the cycle applies, in order of priority: the explicit CSR write, then the
-hardware update (increment, OF set, LCOFIP set) computed from the pre-edge state.
+``rvpmu.model.PMUPorts`` by the tests. The design is pipelined for Fmax (issue: 200 MHz on
+ECP5-6, reference section (d)):
+
+* **D** (the request's cycle): address decode and the access check, registered: one-hot write
+  enables, a read group and index, the response status. The check uses the counter-enable
+  registers as they will be in the next cycle, so a write just ahead is honoured.
+* **A** (the next cycle, the *access cycle*): reads sample the registers into one register per
+  read group; writes apply ``(old & ~clr) | set`` to the written register in place, so no read
+  mux sits in a write path; counters add the increment registered in the previous cycle.
+* **R**: the read groups are OR-ed into the response register (plus a split counter's pending
+  carry), three cycles after the request.
+
+Increments are selected and gated (mhpmevent, mcountinhibit, xINH, halt) in the cycle of the
+events, registered, and added at the end of the next cycle.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from amaranth.hdl import C, Cat, Module, Mux, Signal, Value
+from amaranth.hdl import C, Cat, Const, Module, Mux, Signal, Value
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -19,17 +30,18 @@ from rvpmu.config import PMUConfig
 from rvpmu.csrmap import CSRInfo, Kind, csr_map
 
 from .access import drive_exception, mode_decoder
-from .counter import Counter
-from .layouts import (CFG_LAYOUT, MHPMEVENT_LAYOUT, CSRRequestSignature, CSRResponseSignature,
-                      EventsSignature)
+from .counter import PipelinedCounter
+from .layouts import CSRRequestSignature, CSRResponseSignature, EventsSignature
+from .readpath import ReadPath, mux_tree
 
 CY, IR = csr.CY, csr.IR
+M64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
 class PMUState:
     """References to the architectural state of an elaborated ``PMU``, for the formal harness
-    (hdl/formal.py) to observe. Nothing in the PMU reads it."""
+    (hdl/formal) to observe. Nothing in the PMU reads it."""
 
     counters: dict[int, Value]  # counter index -> its value (mcycle, minstret, mhpmcounterN)
     mhpmevent: dict[int, Value]  # hpm index -> the 64-bit register
@@ -42,15 +54,17 @@ class PMUState:
 class PMU(wiring.Component):
     """A RISC-V hardware PMU for one hart, parameterised by a ``PMUConfig``.
 
-    Ports (docs/timing.md): ``csr_req`` / ``csr_rsp`` (one access per cycle, response one cycle
-    later), ``events`` (one count per event input), ``retired``, ``mode``, ``halt``, ``lcofip``,
-    and the counter-enable registers for the core's own ``time`` check.
+    Ports (docs/timing.md): ``csr_req`` / ``csr_rsp`` (one access per cycle, response
+    ``CSR_RESPONSE_LATENCY`` cycles later), ``events`` (one count per event input), ``retired``,
+    ``mode``, ``halt``, ``lcofip``, and the counter-enable registers for the core's own ``time``
+    check. ``lcofi_set`` says an overflow sets LCOFIP at the end of this cycle: run control uses
+    it to stop exactly at an overflow despite the increment pipeline.
 
     ``counter_class`` builds each counter (a subclass may replace it, e.g. a deliberately broken
     one in the formal tests). ``elaborate`` records the architectural state in ``self.state``.
     """
 
-    counter_class = Counter
+    counter_class = PipelinedCounter
 
     def __init__(self, config: PMUConfig | None = None):
         self.config = config if config is not None else PMUConfig()
@@ -66,6 +80,7 @@ class PMU(wiring.Component):
             "mode": In(csr.MODE_WIDTH, init=csr.Mode.M),
             "halt": In(1),
             "lcofip": Out(1),
+            "lcofi_set": Out(1),
             "mcounteren": Out(32),
             "scounteren": Out(32),
             "hcounteren": Out(32),
@@ -89,192 +104,176 @@ class PMU(wiring.Component):
         xlen = cfg.xlen
         cmap = csr_map(cfg)
         req, rsp = self.csr_req, self.csr_rsp
+        sel_width = max(1, (cfg.num_selectors - 1).bit_length())
 
         # -- architectural state ------------------------------------------------------------
         inc_width = max([1, self.retired.shape().width] + [e.count_width for e in cfg.events])
-        counters: dict[int, Counter] = {}
+        counters: dict[int, PipelinedCounter] = {}
         ctr_name = {i: {CY: "mcycle", IR: "minstret"}.get(i, f"mhpmcounter{i}")
                     for i in (CY, IR, *cfg.hpm_indices)}
         for i, name in ctr_name.items():
             width = 64 if i in (CY, IR) else cfg.counter_width
             counters[i] = m.submodules[name] = self.counter_class(width, inc_width)
-        mhpmevent = {i: Signal(MHPMEVENT_LAYOUT, name=f"mhpmevent{i}") for i in cfg.hpm_indices}
-        cntcfg = {CY: Signal(CFG_LAYOUT, name="mcyclecfg"),
-                  IR: Signal(CFG_LAYOUT, name="minstretcfg")}
-        mcountinhibit = Signal(32)
-        counteren = {"mcounteren": Signal(32), "scounteren": Signal(32),
-                     "hcounteren": Signal(32)}
+        # 64-bit registers; bits no write can set stay constant 0 and synthesis drops them.
+        regs: dict[str, Signal] = {f"mhpmevent{i}": Signal(64, name=f"mhpmevent{i}")
+                                   for i in cfg.hpm_indices}
+        regs["mcyclecfg"] = Signal(64, name="mcyclecfg")
+        regs["minstretcfg"] = Signal(64, name="minstretcfg")
+        regs["mcountinhibit"] = Signal(64, name="mcountinhibit")
+        for name in ("mcounteren", "scounteren", "hcounteren"):
+            regs[name] = Signal(64, name=name)
         lcofip = Signal()
+        mhpmevent = {i: regs[f"mhpmevent{i}"] for i in cfg.hpm_indices}
+        cntcfg = {CY: regs["mcyclecfg"], IR: regs["minstretcfg"]}
+        mcountinhibit = regs["mcountinhibit"]
         m.d.comb += [
             self.lcofip.eq(lcofip),
-            self.mcounteren.eq(counteren["mcounteren"]),
-            self.scounteren.eq(counteren["scounteren"]),
-            self.hcounteren.eq(counteren["hcounteren"]),
+            self.mcounteren.eq(regs["mcounteren"][:32]),
+            self.scounteren.eq(regs["scounteren"][:32]),
+            self.hcounteren.eq(regs["hcounteren"][:32]),
         ]
 
-        of_bits = Signal(32)
-        for i, ev in mhpmevent.items():
-            m.d.comb += of_bits[i].eq(ev.OF)
+        writes: dict[str, list[CSRInfo]] = {}
+        for info in cmap.values():
+            if info.exists and info.writable and info.kind != Kind.SHADOW:
+                writes.setdefault(info.reg, []).append(info)
 
-        def reg64(info: CSRInfo) -> Value:
-            k = info.kind
-            if k in (Kind.COUNTER, Kind.SHADOW):
-                return counters[info.index].value if info.index in counters else C(0, 64)
-            if k == Kind.EVENT:
-                return mhpmevent[info.index].as_value() if info.index in mhpmevent else C(0, 64)
-            if k == Kind.CFG:
-                return cntcfg[info.index].as_value()
-            if k == Kind.INHIBIT:
-                return mcountinhibit
-            if k == Kind.COUNTEREN:
-                return counteren[info.reg]
-            if k == Kind.SCOUNTOVF:
-                men, hen = counteren["mcounteren"], counteren["hcounteren"]
-                return Mux(mode_is[csr.Mode.M], of_bits,
-                           Mux(mode_is[csr.Mode.VS], of_bits & men & hen, of_bits & men))
-            if k == Kind.MIP:
-                return lcofip << csr.MIP_LCOFIP_BIT
-            raise AssertionError(k)
-
-        def view(info: CSRInfo, v: Value) -> Value:
-            v = v.as_unsigned() if v.shape().signed else v
-            v = Cat(v, C(0, 64))[:64]
-            return v[32:] if info.half == "hi" else v[:32] if info.half == "lo" else v[:xlen]
-
-        # -- decode, access check, read (combinational on the request) ----------------------
+        # -- D: decode and check the request ----------------------------------------------------
+        nxt = {name: Signal(64, name=f"{name}_next") for name in regs}  # the A-stage results
+        d_we = {info.addr: Signal(name=f"we_{info.name}")
+                for infos in writes.values() for info in infos}
+        d_wdata = Signal(xlen)
+        d_op = Signal(csr.CSR_OP_WIDTH)
+        d_valid, d_hit = Signal(), Signal()
+        d_exc = Signal(csr.EXC_WIDTH)
         hit = Signal()
         exc = Signal(csr.EXC_WIDTH)
-        rdata = Signal(xlen)
         is_write = req.op != C(csr.CSROp.READ, csr.CSR_OP_WIDTH)
         mode_is = mode_decoder(m, req.mode)
+        read = ReadPath(cfg, cmap)
         with m.Switch(req.addr):
             for addr, info in cmap.items():
                 with m.Case(addr):
                     m.d.comb += hit.eq(1)
-                    drive_exception(m, exc, info, cfg, is_write, mode_is,
-                                    counteren["mcounteren"], counteren["scounteren"],
-                                    counteren["hcounteren"])
-                    if info.exists:
-                        m.d.comb += rdata.eq(view(info, reg64(info)))
+                    drive_exception(m, exc, info, cfg, is_write, mode_is, nxt["mcounteren"],
+                                    nxt["scounteren"], nxt["hcounteren"])
+                    read.decode(m, addr)
             with m.Default():
-                m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE), rdata.eq(0)]
-        ok = req.valid & hit & ~exc.any()
-        do_write = ok & is_write
-        wval = Signal(xlen)
-        with m.Switch(req.op):
-            with m.Case(csr.CSROp.SET):
-                m.d.comb += wval.eq(rdata | req.wdata)
-            with m.Case(csr.CSROp.CLEAR):
-                m.d.comb += wval.eq(rdata & ~req.wdata)
-            with m.Default():
-                m.d.comb += wval.eq(req.wdata)
-
+                m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE)]
+                read.decode(m, None)
+        ok = Signal()
+        m.d.comb += ok.eq(req.valid & hit & ~exc.any())
         m.d.sync += [
-            rsp.valid.eq(req.valid),
-            rsp.hit.eq(req.valid & hit),
-            rsp.rdata.eq(Mux(ok, rdata, 0)),
-            rsp.exc.eq(Mux(req.valid & hit, exc, csr.Exc.NONE)),
+            d_valid.eq(req.valid), d_hit.eq(req.valid & hit),
+            d_exc.eq(Mux(req.valid & hit, exc, csr.Exc.NONE)),
+            d_wdata.eq(req.wdata), d_op.eq(req.op),
         ]
+        read.register(m, ok, req.mode)
+        for addr, we in d_we.items():
+            m.d.sync += we.eq(ok & is_write & (req.addr == C(addr, csr.CSR_ADDR_WIDTH)))
 
-        def we(info: CSRInfo) -> Value:
-            return do_write & (req.addr == C(info.addr, csr.CSR_ADDR_WIDTH))
+        # -- A: writes in place -------------------------------------------------------------------
+        clr, set_ = Signal(xlen), Signal(xlen)
+        with m.Switch(d_op):
+            with m.Case(csr.CSROp.WRITE):
+                m.d.comb += [clr.eq(-1), set_.eq(d_wdata)]
+            with m.Case(csr.CSROp.SET):
+                m.d.comb += set_.eq(d_wdata)
+            with m.Case(csr.CSROp.CLEAR):
+                m.d.comb += clr.eq(d_wdata)
+            with m.Default():  # READ writes nothing
+                m.d.comb += [clr.eq(0), set_.eq(0)]
 
-        def merged(info: CSRInfo, old: Value) -> Value:
-            """The 64-bit register after writing ``wval`` to ``info``'s half, WARL-masked."""
-            if info.half == "lo":
-                new = Cat(wval, old[32:64])
-            elif info.half == "hi":
-                new = Cat(old[:32], wval)
-            else:
-                new = wval
-            return (new & info.writable)[:64]
+        def placed(v: Value, info: CSRInfo) -> Value:
+            return Cat(C(0, 32), v) if info.half == "hi" else Cat(v, C(0, 64 - xlen))
 
-        writes_by_reg: dict[str, list[CSRInfo]] = {}
-        for info in cmap.values():
-            if info.exists and info.writable and info.kind != Kind.SHADOW:
-                writes_by_reg.setdefault(info.reg, []).append(info)
+        def written(old: Value, info: CSRInfo) -> Value:
+            w = Const(info.writable, 64)
+            return (old & ~(placed(clr, info) & w)) | (placed(set_, info) & w)
 
-        # -- counting -------------------------------------------------------------------------
+        def sel_hi_clear(info: CSRInfo) -> Value:
+            """Rule 9 (WARL selector): the selector bits above ``sel_width`` are only ever set
+            by the write data, so the write is legal only if it sets none of them."""
+            lo_bit = 32 if info.half == "hi" else 0
+            hi = set_[max(0, sel_width - lo_bit):max(0, csr.EVENT_SEL_WIDTH - lo_bit)]
+            return ~hi.any() if hi.shape().width else C(1, 1)
+
+        for name, reg in regs.items():
+            new = reg
+            for info in writes.get(name, []):
+                val = written(reg, info)
+                if name.startswith("mhpmevent"):
+                    legal = sel_hi_clear(info) & (val[:sel_width] < cfg.num_selectors)
+                    val = Cat(Mux(legal, val[:sel_width], 0), C(0, 56 - sel_width), val[56:])
+                new = Mux(d_we[info.addr], val, new)
+            m.d.comb += nxt[name].eq(new)
+
+        # -- I: increments, selected and gated in the cycle of the events -----------------------
         running = ~self.halt  # rule 25: stopcount stops every counter
-        lcofi_set = Signal()
-        overflow_new = []
-        of_set: dict[int, Signal] = {}
+        inc_sources: list[Value] = [C(0, 1)] * cfg.num_selectors  # selector -> increment
+        inc_sources[csr.EVENT_CYCLES] = C(1, 1)
+        inc_sources[csr.EVENT_INSTRET] = self.retired
+        for k, e in enumerate(cfg.events):
+            inc_sources[csr.event_selector(k)] = getattr(self.events, e.name)
         for i, ctr in counters.items():
+            inc = Signal(inc_width, name=f"inc{i}")
             if i in (CY, IR):
-                inh = self._mode_bit(m, cntcfg[i].as_value(), f"cfg_inh{i}") \
-                    if cfg.smcntrpmf else C(0, 1)
-                m.d.comb += [
-                    ctr.inc.eq(1 if i == CY else self.retired),
-                    ctr.inc_en.eq(running & ~mcountinhibit[i] & ~inh),
-                ]
+                inh = self._mode_bit(m, cntcfg[i], f"cfg_inh{i}") if cfg.smcntrpmf else C(0, 1)
+                en = running & ~mcountinhibit[i] & ~inh
+                m.d.sync += inc.eq(Mux(en, 1 if i == CY else self.retired, 0))
             else:
                 ev = mhpmevent[i]
-                sel_width = max(1, (cfg.num_selectors - 1).bit_length())
-                sel = ev.EVENT[:sel_width]
-                inh = self._mode_bit(m, ev.as_value(), f"inh{i}") if cfg.sscofpmf else C(0, 1)
-                with m.Switch(sel):
-                    with m.Case(csr.EVENT_CYCLES):
-                        m.d.comb += ctr.inc.eq(1)
-                    with m.Case(csr.EVENT_INSTRET):
-                        m.d.comb += ctr.inc.eq(self.retired)
-                    for k, e in enumerate(cfg.events):
-                        with m.Case(csr.event_selector(k)):
-                            m.d.comb += ctr.inc.eq(getattr(self.events, e.name))
-                    with m.Default():
-                        m.d.comb += ctr.inc.eq(0)
-                m.d.comb += ctr.inc_en.eq(running & (sel != csr.EVENT_NONE) &
-                                          ~mcountinhibit[i] & ~inh)
-                if cfg.sscofpmf:  # rules 29-32: OF and LCOFIP only from a carry while OF = 0
-                    new_of = Signal(name=f"of_set{i}")
-                    m.d.comb += new_of.eq(ctr.overflow & ~ev.OF)
-                    overflow_new.append(new_of)
-                    of_set[i] = new_of
-                    with m.If(new_of):
-                        m.d.sync += ev.OF.eq(1)
-            # The explicit write (rule 21): the Counter drops its increment when written.
-            for info in writes_by_reg.get(ctr_name[i], []):
-                mask = 0b01 if info.half == "lo" else 0b10 if info.half == "hi" else 0b11
-                with m.If(we(info)):
-                    m.d.comb += ctr.wmask.eq(mask)
-            m.d.comb += ctr.wdata.eq(Cat(wval[:32], wval[:32]) if xlen == 32 else wval)
-        if overflow_new:
-            m.d.comb += lcofi_set.eq(Cat(*overflow_new).any())
+                sel = ev[:sel_width]
+                inh = self._mode_bit(m, ev, f"inh{i}") if cfg.sscofpmf else C(0, 1)
+                picked = Signal(inc_width, name=f"picked{i}")
+                m.d.comb += picked.eq(mux_tree(inc_sources, sel, inc_width))
+                en = running & ~mcountinhibit[i] & ~inh  # rules 10, 20, 26
+                m.d.sync += inc.eq(Mux(en, picked, 0))
+            m.d.comb += ctr.inc.eq(inc)
 
-        # -- register writes (after the hardware updates above: the write wins) ----------------
+        # -- A: counters, overflow, LCOFIP ----------------------------------------------------
+        clr64 = Cat(clr, clr) if xlen == 32 else clr
+        set64 = Cat(set_, set_) if xlen == 32 else set_
+        of_set: dict[int, Signal] = {}
+        for i, ctr in counters.items():
+            m.d.comb += [ctr.clr.eq(clr64), ctr.set.eq(set64)]
+            for info in writes.get(ctr_name[i], []):
+                mask = 0b01 if info.half == "lo" else 0b10 if info.half == "hi" else 0b11
+                with m.If(d_we[info.addr]):
+                    m.d.comb += ctr.wmask.eq(mask)
+            if i not in (CY, IR) and cfg.sscofpmf:  # rules 29-32: a carry while OF = 0
+                of_set[i] = Signal(name=f"of_set{i}")
+                m.d.comb += of_set[i].eq(ctr.overflow & ~mhpmevent[i][csr.MHPMEVENT_OF])
+        for name, reg in regs.items():
+            i = int(name[9:]) if name.startswith("mhpmevent") else None
+            if i in of_set:
+                # RV32: only mhpmeventNh writes OF; the low half leaves it to the hardware.
+                of_written = Cat(*(d_we[x.addr] for x in writes.get(name, [])
+                                   if x.half != "lo")).any()
+                of = csr.MHPMEVENT_OF
+                m.d.sync += reg.eq(Cat(nxt[name][:of],
+                                       Mux(of_written, nxt[name][of], reg[of] | of_set[i])))
+            else:
+                m.d.sync += reg.eq(nxt[name])
+        lcofi_set = Cat(*of_set.values()).any() if of_set else C(0, 1)
+        mip_new = lcofip
+        for info in writes.get("mip", []):
+            mip_new = Mux(d_we[info.addr], written(C(0, 64) | (lcofip << csr.MIP_LCOFIP_BIT),
+                                                   info)[csr.MIP_LCOFIP_BIT], mip_new)
+        m.d.sync += lcofip.eq(mip_new | lcofi_set)  # rule 34: a hardware set is never lost
+        m.d.comb += self.lcofi_set.eq(lcofi_set)
+
+        # -- A/R: the read path --------------------------------------------------------------------
+        of_bits = Signal(32)
         for i, ev in mhpmevent.items():
-            for info in writes_by_reg.get(f"mhpmevent{i}", []):
-                with m.If(we(info)):
-                    new = Signal(64, name=f"mhpmevent{i}_{info.half or 'w'}_new")
-                    m.d.comb += new.eq(merged(info, ev.as_value()))
-                    if info.half == "lo" and i in of_set:
-                        # RV32: a write of the low half leaves OF (bit 63) to the hardware set.
-                        new_of = Signal(64, name=f"mhpmevent{i}_lo_of")
-                        m.d.comb += new_of.eq(of_set[i] << csr.MHPMEVENT_OF)
-                        new = new | new_of
-                    legal = new[:csr.EVENT_SEL_WIDTH] < C(cfg.num_selectors,
-                                                          csr.EVENT_SEL_WIDTH)  # rule 9
-                    m.d.sync += ev.eq(Mux(legal, new, new & ~csr.EVENT_SEL_MASK))
-        for i, reg in cntcfg.items():
-            for info in writes_by_reg.get("mcyclecfg" if i == CY else "minstretcfg", []):
-                with m.If(we(info)):
-                    m.d.sync += reg.eq(merged(info, reg.as_value()))
-        for info in writes_by_reg.get("mcountinhibit", []):
-            with m.If(we(info)):
-                m.d.sync += mcountinhibit.eq(merged(info, mcountinhibit))
-        for name, reg in counteren.items():
-            for info in writes_by_reg.get(name, []):
-                with m.If(we(info)):
-                    m.d.sync += reg.eq(merged(info, reg))
-        mip_writes = writes_by_reg.get("mip", [])
-        with m.If(lcofi_set):
-            m.d.sync += lcofip.eq(1)
-        for info in mip_writes:  # rule 34: a coincident hardware set is never lost
-            with m.If(we(info)):
-                m.d.sync += lcofip.eq(wval[csr.MIP_LCOFIP_BIT] | lcofi_set)
+            m.d.comb += of_bits[i].eq(ev[csr.MHPMEVENT_OF])
+        valid, hit_, rdata, exc_ = read.build(m, counters=counters, regs=regs, of_bits=of_bits,
+                                              lcofip=lcofip, d_meta=(d_valid, d_hit, d_exc))
+        m.d.comb += [rsp.valid.eq(valid), rsp.hit.eq(hit_), rsp.rdata.eq(rdata), rsp.exc.eq(exc_)]
 
         self.state = PMUState(
             counters={i: c.value for i, c in counters.items()},
-            mhpmevent={i: ev.as_value() for i, ev in mhpmevent.items()},
-            cfg={i: reg.as_value() for i, reg in cntcfg.items()},
-            mcountinhibit=mcountinhibit, counteren=dict(counteren), lcofip=lcofip)
+            mhpmevent=dict(mhpmevent), cfg=dict(cntcfg), mcountinhibit=mcountinhibit,
+            counteren={k: regs[k] for k in ("mcounteren", "scounteren", "hcounteren")},
+            lcofip=lcofip)
         return m

@@ -35,7 +35,8 @@ from rvpmu.config import PMUConfig
 from .errors import CSRAccessFault, NotPMUCSR
 from .hart import HartPMU
 
-CSR_RESPONSE_LATENCY = 1  # cycles from the edge that samples a request to its response
+CSR_RESPONSE_LATENCY = 3  # a request presented in cycle t has its response in cycle t + 3
+PLAIN_CSR_RESPONSE_LATENCY = 1  # the unpipelined contract (bench/reference/plain_pmu.py)
 
 
 @dataclass(frozen=True)
@@ -73,43 +74,102 @@ class PortOutputs:
 
 
 class PMUPorts:
-    """The hart model driven through the gateware's ports, edge by edge."""
+    """The hart model driven through the gateware's ports, edge by edge.
 
-    def __init__(self, config: PMUConfig | None = None):
+    ``pipelined`` (the default, the gateware of hdl/pmu.py) performs a request in the cycle
+    after it is presented and answers two cycles later, and adds a cycle's increments at the
+    end of the next cycle (docs/timing.md). ``pipelined=False`` is the one-cycle contract of
+    the plain reference design the FPGA benchmark compares against.
+    """
+
+    def __init__(self, config: PMUConfig | None = None, *, pipelined: bool = True):
         self.hart = HartPMU(config)
         self.config = self.hart.config
-        self.outputs = PortOutputs()
+        self.pipelined = pipelined
+        self.latency = CSR_RESPONSE_LATENCY if pipelined else PLAIN_CSR_RESPONSE_LATENCY
+        self.reset()
 
     def reset(self) -> PortOutputs:
         self.hart.reset()
         self.outputs = PortOutputs()
+        self._request: CSRRequest | None = None  # presented last cycle, performed this cycle
+        self._response = CSRResponse()  # performed last cycle, on the port next cycle
+        self._increments: dict[int, int] = {}  # from last cycle's inputs
+        self.performed: tuple[CSRRequest, CSRResponse] | None = None  # by the latest clock()
         return self.outputs
+
+    @property
+    def csr_idle(self) -> bool:
+        """No request is waiting to be performed and no response to be shown."""
+        return self._request is None and not self._response.valid
+
+    def _perform(self, req: CSRRequest | None) -> CSRResponse:
+        if req is None:
+            return CSRResponse()
+        wdata = req.wdata & ((1 << self.config.xlen) - 1)
+        try:
+            old = self.hart.access(req.addr, csr.CSROp(req.op), wdata, csr.Mode(req.mode))
+            return CSRResponse(True, True, old, csr.Exc.NONE)
+        except CSRAccessFault as fault:
+            return CSRResponse(True, True, 0, fault.exc)
+        except NotPMUCSR:
+            return CSRResponse(True, False, 0, csr.Exc.NONE)
 
     def clock(self, inputs: PortInputs) -> PortOutputs:
         cfg = self.config
         if len(inputs.events) not in (0, len(cfg.events)):
             raise ValueError(f"events must give one count per event input ({len(cfg.events)}), "
                              f"got {len(inputs.events)}")
-        rsp = CSRResponse()
-        req = inputs.csr_req
-        if req is not None:
-            wdata = req.wdata & ((1 << cfg.xlen) - 1)
-            try:
-                old = self.hart.access(req.addr, csr.CSROp(req.op), wdata, csr.Mode(req.mode))
-                rsp = CSRResponse(True, True, old, csr.Exc.NONE)
-            except CSRAccessFault as fault:
-                rsp = CSRResponse(True, True, 0, fault.exc)
-            except NotPMUCSR:
-                rsp = CSRResponse(True, False, 0, csr.Exc.NONE)
         selectors: list[int] = []
         for i, n in enumerate(inputs.events):
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
                 raise ValueError(f"events[{i}] must be an occurrence count 0.."
                                  f"{cfg.events[i].max_per_cycle}, got {n!r}")
             selectors += [csr.event_selector(i)] * n
-        self.hart.step(events=selectors, retired=inputs.retired, mode=csr.Mode(inputs.mode),
-                       halted=bool(inputs.halt))
+        # This cycle's increments use the configuration as it stands before this edge's write.
+        incs = self.hart.increments(events=selectors, retired=inputs.retired,
+                                    mode=csr.Mode(inputs.mode), halted=bool(inputs.halt))
+        if self.pipelined:
+            performed, self._request = self._request, inputs.csr_req
+            now = self._perform(performed)
+            rsp, self._response = self._response, now
+            applied, self._increments = self._increments, incs
+        else:
+            performed = inputs.csr_req
+            rsp = now = self._perform(performed)
+            applied = incs
+        self.performed = (performed, now) if performed is not None else None
+        self.hart.step_increments(applied)
         en = self.hart.counteren
         self.outputs = PortOutputs(rsp, self.hart.lcofip, en["mcounteren"], en["scounteren"],
                                    en["hcounteren"])
+        return self.outputs
+
+    def run(self, cycles: int, head_totals: tuple[tuple[int, ...], int],
+            last: tuple[tuple[int, ...], int], mode: csr.Mode, halt: bool) -> PortOutputs:
+        """``cycles`` cycles without CSR access, in closed form (``HartPMU.advance``).
+
+        ``head_totals`` are (event totals, retired total) over all but the last cycle and
+        ``last`` the (events, retired) of the last one: in the pipelined contract the last
+        cycle's increments are still in flight at the end. Needs no access in flight.
+        """
+        if not self.csr_idle:
+            raise ValueError("a CSR access is in flight: clock() until it is answered")
+        if cycles <= 0:
+            return self.outputs
+        events, retired = last
+        mode = csr.Mode(mode)
+        if not self.pipelined:
+            head_events, head_retired = head_totals
+            totals = [a + b for a, b in zip(head_events, events)] if events else head_events
+            self.hart.advance(cycles, totals, head_retired + retired, mode, halt)
+        else:
+            self.hart.step_increments(self._increments)  # the first cycle adds the last one's
+            self.hart.advance(cycles - 1, head_totals[0], head_totals[1], mode, halt)
+            selectors = [csr.event_selector(i) for i, n in enumerate(events) for _ in range(n)]
+            self._increments = self.hart.increments(selectors, retired, mode, halt)
+        self.performed = None
+        en = self.hart.counteren
+        self.outputs = PortOutputs(CSRResponse(), self.hart.lcofip, en["mcounteren"],
+                                   en["scounteren"], en["hcounteren"])
         return self.outputs

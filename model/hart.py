@@ -256,6 +256,13 @@ class HartPMU:
         cycle. ``mode``: the mode the cycle and its retiring instructions are attributed to (for
         an xRET, the mode it executed in: rule 27). ``halted``: debug mode with stopcount.
         """
+        self.step_increments(self.increments(events, retired, mode, halted))
+
+    def increments(self, events: Iterable[int] = (), retired: int = 0, mode: str | Mode = "M",
+                   halted: bool = False) -> dict[int, int]:
+        """What each counter adds for one cycle's inputs (arguments as for ``step``), using
+        mcountinhibit, mhpmevent and the cfg registers as they were at the start of the open
+        cycle. Changes nothing."""
         cfg = self.config
         mode = parse_mode(mode)
         self._check_mode(mode)
@@ -263,34 +270,47 @@ class HartPMU:
         if not isinstance(halted, bool):
             raise ValueError(f"halted must be True or False, got {halted!r}")
         counts = self._count_events(events)
-
         inhibit, evsel, mcfg = self._start or (self.mcountinhibit, self.mhpmevent, self.cfg)
+        incs: dict[int, int] = {}
+        if halted:  # rule 25: stopcount stops every counter
+            return incs
+        inh_bit = csr.INH_BIT[mode]
+        for idx, inc in ((csr.CY, 1), (csr.IR, retired)):
+            if inhibit >> idx & 1:
+                continue
+            if cfg.smcntrpmf and mcfg[idx] >> inh_bit & 1:  # rule 27
+                continue
+            incs[idx] = inc
+        for idx in cfg.hpm_indices:
+            ev = evsel[idx]
+            sel = ev & csr.EVENT_SEL_MASK
+            if sel == csr.EVENT_NONE or inhibit >> idx & 1:  # rules 10, 20
+                continue
+            if cfg.sscofpmf and ev >> inh_bit & 1:  # rule 26
+                continue
+            incs[idx] = 1 if sel == csr.EVENT_CYCLES else \
+                retired if sel == csr.EVENT_INSTRET else counts[sel]
+        return incs
+
+    def step_increments(self, increments: dict[int, int]) -> None:
+        """Close the open cycle adding ``increments`` (counter index -> amount, as returned by
+        ``increments``, possibly computed in an earlier cycle: the pipelined port contract of
+        docs/timing.md). A counter written in this cycle drops its increment (rule 21); an
+        overflow tests OF as it was at the start of this cycle (rules 29-31)."""
+        evsel = self._start[1] if self._start else self.mhpmevent
         hw_lcofip = False
-        if not halted:  # rule 25: stopcount stops every counter
-            inh_bit = csr.INH_BIT[mode]
-            for idx, inc in ((csr.CY, 1), (csr.IR, retired)):
-                if inhibit >> idx & 1 or idx in self._written_counters:
-                    continue
-                if cfg.smcntrpmf and mcfg[idx] >> inh_bit & 1:  # rule 27
-                    continue
+        for idx, inc in increments.items():
+            if inc == 0 or idx in self._written_counters:  # rule 21: write wins
+                continue
+            if idx in (csr.CY, csr.IR):
                 self.counters[idx] = (self.counters[idx] + inc) & M64
-            for idx in cfg.hpm_indices:
-                ev = evsel[idx]
-                sel = ev & csr.EVENT_SEL_MASK
-                if sel == csr.EVENT_NONE or inhibit >> idx & 1:  # rules 10, 20
-                    continue
-                if cfg.sscofpmf and ev >> inh_bit & 1:  # rule 26
-                    continue
-                inc = 1 if sel == csr.EVENT_CYCLES else \
-                    retired if sel == csr.EVENT_INSTRET else counts[sel]
-                if inc == 0 or idx in self._written_counters:  # rule 21: write wins
-                    continue
-                total = self.counters[idx] + inc
-                self.counters[idx] = total & self._hpm_mask
-                if total > self._hpm_mask and cfg.sscofpmf and not ev & OF_BIT:  # rules 29-31
-                    hw_lcofip = True
-                    if idx not in self._written_of:
-                        self.mhpmevent[idx] |= OF_BIT
+                continue
+            total = self.counters[idx] + inc
+            self.counters[idx] = total & self._hpm_mask
+            if total > self._hpm_mask and self.config.sscofpmf and not evsel[idx] & OF_BIT:
+                hw_lcofip = True  # rules 29-31
+                if idx not in self._written_of:
+                    self.mhpmevent[idx] |= OF_BIT
         if hw_lcofip:
             self._lcofip = True  # rule 34: merged with any software write of this cycle
         self.cycle += 1

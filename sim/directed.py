@@ -11,7 +11,7 @@ from collections.abc import Callable
 from rvpmu import csr
 from rvpmu.config import PMUConfig
 from rvpmu.csrmap import csr_map
-from rvpmu.model.cycle import CSRRequest, PortInputs
+from rvpmu.model.cycle import CSR_RESPONSE_LATENCY, CSRRequest, PortInputs
 
 M, S, U, VS, VU = csr.Mode.M, csr.Mode.S, csr.Mode.U, csr.Mode.VS, csr.Mode.VU
 R, W, SET, CLR = csr.CSROp.READ, csr.CSROp.WRITE, csr.CSROp.SET, csr.CSROp.CLEAR
@@ -26,7 +26,8 @@ def idle(n: int = 1, **kw) -> list[PortInputs]:
 
 
 def read_all(cfg: PMUConfig, mode: csr.Mode = M) -> list[PortInputs]:
-    return [acc(a, R, 0, mode) for a in csr_map(cfg)]
+    """Read every address, then wait until the last read is answered (docs/timing.md)."""
+    return [acc(a, R, 0, mode) for a in csr_map(cfg)] + idle(CSR_RESPONSE_LATENCY - 1)
 
 
 def access_matrix(cfg: PMUConfig) -> list[PortInputs]:

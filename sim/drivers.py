@@ -11,7 +11,8 @@ from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
-from rvpmu.model.cycle import CSRRequest, CSRResponse, PortInputs, PortOutputs
+from rvpmu.model.cycle import (CSR_RESPONSE_LATENCY, CSRRequest, CSRResponse, PortInputs,
+                               PortOutputs)
 
 CLOCK_NS = 10
 
@@ -110,6 +111,8 @@ class CSRDriver:
                      ) -> CSRResponse:
         out = await self.h.cycle(PortInputs(CSRRequest(addr, op, wdata, mode), mode=run_mode),
                                  events=False)
+        for _ in range(CSR_RESPONSE_LATENCY - 1):  # docs/timing.md: the response comes later
+            out = await self.h.cycle(PortInputs(None, mode=run_mode), events=False)
         return out.csr_rsp
 
     async def read(self, addr: int, mode: csr.Mode = csr.Mode.M) -> CSRResponse:

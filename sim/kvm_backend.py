@@ -11,7 +11,7 @@ from __future__ import annotations
 from cocotb.triggers import FallingEdge, RisingEdge
 
 from rvpmu import csr
-from rvpmu.model.cycle import CSRRequest, PortInputs
+from rvpmu.model.cycle import CSR_RESPONSE_LATENCY, CSRRequest, PortInputs
 
 from .drivers import PMUHarness
 
@@ -33,7 +33,9 @@ class RtlPMUBackend:
         inp = PortInputs(CSRRequest(addr, op, value & ((1 << self.config.xlen) - 1), csr.Mode.M),
                          halt=True)
         out = await self.h.cycle(inp)
-        self.cycles += 1
+        for _ in range(CSR_RESPONSE_LATENCY - 1):  # halted cycles until the response
+            out = await self.h.cycle(PortInputs(None, halt=True))
+        self.cycles += CSR_RESPONSE_LATENCY
         rsp = out.csr_rsp
         if not (rsp.valid and rsp.hit and rsp.exc == csr.Exc.NONE):
             raise RtlAccessError(f"M-mode {op.name} of CSR 0x{addr:03X} answered {rsp}")
@@ -59,16 +61,22 @@ class RtlPMUBackend:
         d = self.h.dut
         d.ctl_en.value = 0  # cycle by cycle from Python: the testbench drives halt
         try:
+            ran = cycles
             for i in range(cycles):
                 selectors, retired = stream.at(i)
                 out = await self.h.cycle(PortInputs(None, self._counts(selectors), retired, mode,
                                                     False))
                 self.cycles += 1
-                if out.lcofip:
-                    return i + 1
-            return cycles
+                # The PMU adds a cycle's increments at the end of the next one: lcofi_set now
+                # means this cycle's events overflow (docs/timing.md).
+                if out.lcofip or int(d.lcofi_set.value):
+                    ran = i + 1
+                    break
+            return ran
         finally:
             d.ctl_en.value = 1
+            await self.h.cycle(PortInputs(None, halt=True))  # drain the increment pipeline
+            self.cycles += 1
 
     async def _run(self, cycles: int, stream, mode: csr.Mode) -> int:
         """The same stimulus every cycle: the design's run control counts the cycles."""

@@ -29,12 +29,12 @@ class Scoreboard:
         before = self.model.hart.snapshot()
         out = self.model.clock(inp)
         wrote = None
-        req = inp.csr_req
-        if req is not None:
+        if self.model.performed is not None:  # the access performed in this cycle
+            req, rsp = self.model.performed
             self.accesses += 1
-            self.coverage.sample_access(req, out.csr_rsp, before)
+            self.coverage.sample_access(req, rsp, before)
             info = lookup(self.config, req.addr)
-            if info is not None and req.op != 0 and out.csr_rsp.exc == 0:
+            if info is not None and req.op != 0 and rsp.exc == 0:
                 wrote = info.reg
         self.coverage.sample_cycle(before, self.model.hart.snapshot(), inp.halt, wrote)
         self.history = (self.history + [f"cycle {self.checked_cycles}: {inp}"])[-6:]
@@ -51,11 +51,14 @@ class Scoreboard:
                 + "\n    ".join(self.history)
                 + f"\n  reproduce with: rvpmu sim --seed {self.seed}")
 
-    def advance(self, cycles: int, totals: tuple[tuple[int, ...], int], mode, halt: bool) -> None:
-        """Cycles the design ran on its own (generator events, no CSR access)."""
+    def advance(self, cycles: int, source, t: int, mode, halt: bool) -> None:
+        """Cycles the design ran on its own: events from ``source`` (the generator) from its
+        cycle ``t``, no CSR access."""
+        if cycles <= 0:
+            return
         before = self.model.hart.snapshot()
-        events, retired = totals
-        self.model.hart.advance(cycles, events, retired, mode=mode, halted=halt)
+        self.model.run(cycles, source.totals(t, cycles - 1), source.at(t + cycles - 1),
+                       mode, halt)
         self.coverage.sample_cycle(before, self.model.hart.snapshot(), halt, None)
         self.checked_cycles += cycles
         self.history = (self.history + [f"{cycles} free-running cycles in {mode.name}"

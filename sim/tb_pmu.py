@@ -17,7 +17,7 @@ import cocotb
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
-from rvpmu.model.cycle import PortInputs
+from rvpmu.model.cycle import CSR_RESPONSE_LATENCY, PortInputs
 from rvpmu.model.eventgen import EventSource
 
 from .directed import SEQUENCES, read_all
@@ -105,14 +105,16 @@ async def long_regression(dut):
         gap = rng.choice((0, 1, 2, rng.randint(3, 64), rng.randint(64, max_gap)))
         gap = min(gap, max(0, total - sb.checked_cycles - 1))
         await h.idle(gap)
-        sb.advance(gap, src.totals(t, gap), mode, halt)
+        sb.advance(gap, src, t, mode, halt)
         t += gap
         if rng.random() < 0.1:
             mode = rng.choice(cfg.modes)
             halt = rng.random() < 0.1
-        inp = PortInputs(stim.request(), *src.at(t), mode, halt)
-        sb.check(inp, await h.cycle(inp, events=False))
-        t += 1
+        # The access, then the cycles until its answer (docs/timing.md), all checked.
+        for req in [stim.request()] + [None] * (CSR_RESPONSE_LATENCY - 1):
+            inp = PortInputs(req, *src.at(t), mode, halt)
+            sb.check(inp, await h.cycle(inp, events=False))
+            t += 1
     for req in read_all(cfg):  # the final state, register by register
         inp = PortInputs(req.csr_req, *src.at(t), mode, halt)
         sb.check(inp, await h.cycle(inp, events=False))

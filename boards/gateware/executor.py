@@ -187,12 +187,13 @@ class CommandExecutor(wiring.Component):
             with m.State("CSR_ISSUE"):  # the access, in a halted cycle of its own
                 m.d.comb += self.csr_req.valid.eq(1)
                 m.next = "CSR"
-            with m.State("CSR"):  # the cycle after the access: its response
+            with m.State("CSR"):  # wait for the response (docs/timing.md: a fixed latency)
                 rsp = self.csr_rsp
-                flags = Cat(rsp.hit, self.lcofip, Const(0, 6))
-                m.d.sync += result.eq(Cat(flags, rsp.exc, Const(0, 8 - csr.EXC_WIDTH),
-                                          rsp.rdata, Const(0, 64 - cfg.xlen)))
-                record(P.Status.OK, P.DATA_LEN[P.Cmd.CSR])
+                with m.If(rsp.valid):
+                    flags = Cat(rsp.hit, self.lcofip, Const(0, 6))
+                    m.d.sync += result.eq(Cat(flags, rsp.exc, Const(0, 8 - csr.EXC_WIDTH),
+                                              rsp.rdata, Const(0, 64 - cfg.xlen)))
+                    record(P.Status.OK, P.DATA_LEN[P.Cmd.CSR])
             with m.State("RUN"):
                 with m.If(~self.run_busy):
                     flags = Cat(Const(0, 1), self.lcofip, Const(0, 6))

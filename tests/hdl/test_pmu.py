@@ -1,6 +1,7 @@
 """The PMU gateware against the hart model's port-level interface, cycle by cycle."""
 
 import itertools
+import zlib
 
 import pytest
 
@@ -32,7 +33,7 @@ CONFIGS = {
 @pytest.mark.parametrize("name", CONFIGS)
 def test_random_lockstep(name):
     cfg = CONFIGS[name]
-    stim = Stimulus(cfg, seed=hash(name) & 0xFFFF)
+    stim = Stimulus(cfg, seed=zlib.crc32(name.encode()) & 0xFFFF)  # reproducible
     cycles = 3000
     cov = run_lockstep(cfg, itertools.islice(stim, cycles), label=name)
     assert cov["cycles"] == cycles

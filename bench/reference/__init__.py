@@ -1,0 +1,1 @@
+"""Reference designs the benchmarks measure the project against (bench/fpga.py)."""
