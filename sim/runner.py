@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -30,6 +31,20 @@ _BUILD_ARGS = {
     "verilator": ["-Wno-fatal", "-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-O3"],
     "icarus": [],
 }
+
+
+_TIME_ZERO = re.compile(r"^(\s*)reg (\\\S*dump_module\S*) += 0;$", re.M)
+
+
+def settle_at_time_zero(text: str) -> str:
+    """Make every ``always @*`` block of Yosys' Verilog run once at the start, on Icarus.
+
+    Yosys triggers them with a dummy register initialised to 0, but Icarus applies that
+    initialiser before the blocks wait for events, so a block whose inputs never change (a
+    state machine that stays in its initial state, an output that depends only on it) leaves
+    its outputs X forever. The dummy register now changes 1 ns in, when every block waits.
+    """
+    return _TIME_ZERO.sub(r"\1reg \2 ;\n\1initial #1 \2 = 1'b0;", text)
 
 
 def simtop_verilog(config: PMUConfig) -> str:
@@ -93,6 +108,8 @@ def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD
     """
     check_simulator(simulator)
     text = simtop_verilog(config) if verilog is None else verilog
+    if simulator == "icarus":
+        text = settle_at_time_zero(text)
     flavour = " ".join(_BUILD_ARGS[simulator]) + (" public-depth-1" if simulator == "verilator"
                                                    else "")
     key = hashlib.sha256((text + simulator + str(waves) + flavour).encode()).hexdigest()[:12]

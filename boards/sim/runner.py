@@ -14,14 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from rvpmu.config import PMUConfig
-from rvpmu.sim.runner import check_simulator, failures
+from rvpmu.sim.runner import check_simulator, failures, settle_at_time_zero
 
 TOP = "rvpmu_board"
 TEST_MODULE = "rvpmu.boards.sim.tb_board"
@@ -41,20 +40,6 @@ def board_top(config: PMUConfig, divisor: int = DEFAULT_DIVISOR):
     return BoardTop(config, clk_hz=CLK_HZ, baud=round(CLK_HZ / divisor), divisor=divisor,
                     buttons=1, switches=1, leds=5, debounce=4, stretch=100,
                     frame_timeout=30 * 10 * divisor)
-
-
-_TIME_ZERO = re.compile(r"^(\s*)reg (\\\S*dump_module\S*) += 0;$", re.M)
-
-
-def settle_at_time_zero(text: str) -> str:
-    """Make every ``always @*`` block of Yosys' Verilog run once at the start, on Icarus.
-
-    Yosys triggers them with a dummy register initialised to 0, but Icarus applies that
-    initialiser before the blocks wait for events, so a block whose inputs never change (a
-    state machine that stays in its initial state, an output that depends only on it) leaves
-    its outputs X forever. The dummy register now changes 1 ns in, when every block waits.
-    """
-    return _TIME_ZERO.sub(r"\1reg \2 ;\n\1initial #1 \2 = 1'b0;", text)
 
 
 def verilog_text(config: PMUConfig, divisor: int = DEFAULT_DIVISOR,

@@ -214,9 +214,19 @@ class PMUFormal(Elaboratable):
         # The core drives only modes the hart has (docs/timing.md); everything else is free.
         m.d.comb += [Assume(legal_mode(pmu.mode)), Assume(~req.valid | legal_mode(req.mode))]
 
+        # The pipelined contract (docs/timing.md): a request presented in cycle t is performed
+        # in cycle t + 1 (the access cycle, where everything below is stated) and answered in
+        # cycle t + 3; a cycle's increments are added at the end of the next cycle.
+        q_valid, q_op = past(req.valid, "q_valid"), past(req.op, "q_op")
+        q_wdata, q_mode = past(req.wdata, "q_wdata"), past(req.mode, "q_mode")
+        q_addr = past(req.addr, "q_addr")
+
+        def past2(value: Value, name: str) -> Signal:
+            return past(past(value, name + "_1"), name)
+
         # -- the expected exception (rules 1, 3, 4, 11-19), from address bits + csrmap -----------
-        addr, rmode = req.addr, req.mode
-        is_write = sig(req.op != C(csr.CSROp.READ, csr.CSR_OP_WIDTH), "f_is_write")
+        addr, rmode = q_addr, q_mode
+        is_write = sig(q_op != C(csr.CSROp.READ, csr.CSR_OP_WIDTH), "f_is_write")
         decoded = Signal(name="f_decoded")
         exists = Signal(name="f_exists")
         with m.Switch(addr):
@@ -259,7 +269,7 @@ class PMUFormal(Elaboratable):
                 m.d.comb += exp_exc.eq(VIE)  # rule 14
             with m.Elif(r_vu & ~(hen & sen)):
                 m.d.comb += exp_exc.eq(VIE)  # rule 15
-        hit = sig(req.valid & decoded, "f_hit")
+        hit = sig(q_valid & decoded, "f_hit")
         acc_ok = sig(hit & (exp_exc == NONE), "f_acc_ok")
         wr = sig(acc_ok & is_write, "f_wr")
 
@@ -323,9 +333,9 @@ class PMUFormal(Elaboratable):
             """The 64-bit register after this cycle's write of ``info`` (before rule 9)."""
             old = reg64(info)
             old_view = view(info, old)
-            with_op = Mux(req.op == C(csr.CSROp.WRITE, csr.CSR_OP_WIDTH), req.wdata,
-                          Mux(req.op == C(csr.CSROp.SET, csr.CSR_OP_WIDTH),
-                              old_view | req.wdata, old_view & ~req.wdata))
+            with_op = Mux(q_op == C(csr.CSROp.WRITE, csr.CSR_OP_WIDTH), q_wdata,
+                          Mux(q_op == C(csr.CSROp.SET, csr.CSR_OP_WIDTH),
+                              old_view | q_wdata, old_view & ~q_wdata))
             if info.half == "lo":
                 new = Cat(with_op, old[32:64])
             elif info.half == "hi":
@@ -359,7 +369,7 @@ class PMUFormal(Elaboratable):
 
         running = ~pmu.halt
         names = {csr.CY: "mcycle", csr.IR: "minstret"}
-        p_halt = past(pmu.halt, "halt")
+        p_halt = past2(pmu.halt, "halt")
 
         # -- counters -----------------------------------------------------------------------------
         carries: dict[int, Signal] = {}  # carry out of the width by this cycle's increment
@@ -387,17 +397,18 @@ class PMUFormal(Elaboratable):
                 sel_zero = sel == csr.EVENT_NONE
             inc = sig(inc, f"f_{name}_inc")
             enabled = sig(running & ~inhibited & ~filtered, f"f_{name}_en")
+            applied = past(Mux(enabled, inc, 0), f"{name}_applied")  # last cycle's increment
             total = Signal(max(w, len(inc)) + 1, name=f"f_{name}_total")
-            m.d.comb += total.eq(value + Mux(enabled, inc, 0))
+            m.d.comb += total.eq(value + applied)
             would_carry[i] = sig(total[w:].any(), f"f_{name}_would_carry")
             carry = sig(~written & would_carry[i], f"f_{name}_carry")
             carries[i] = carry
-            counts = enabled & (inc != 0)
+            counts = applied != 0
 
             p_written, p_wval = past(written, f"{name}_written"), past(wval[:w], f"{name}_wval")
             p_value, p_total = past(value, name), past(total[:w], f"{name}_total")
-            p_sel0 = past(sel_zero, f"{name}_sel0")
-            p_inh = past(inhibited | filtered, f"{name}_inh")
+            p_sel0 = past2(sel_zero, f"{name}_sel0")  # of the cycle whose increment applies
+            p_inh = past2(inhibited | filtered, f"{name}_inh")
             check("count", value == p_total, when=~p_written)
             check("halt", value == p_value, when=~p_written & p_halt)
             check("sel0", value == p_value, when=~p_written & p_sel0)
@@ -500,7 +511,7 @@ class PMUFormal(Elaboratable):
             cover("lcofip", ~request & mip_written & ~mip_wval[LCOFIP_BIT] & st.lcofip)
             cover("lcofip", request & ~st.lcofip)
         else:  # rule 36: LCOFIP read-only 0, whatever software writes and counters do
-            cover("lcofip", acc_ok & is_write & (addr == csr.MIP) & req.wdata[LCOFIP_BIT]
+            cover("lcofip", acc_ok & is_write & (addr == csr.MIP) & q_wdata[LCOFIP_BIT]
                   & Cat(*carries.values()).any())
 
         # -- the other registers ----------------------------------------------------------------
@@ -538,22 +549,22 @@ class PMUFormal(Elaboratable):
             info = next(x for x in cmap.values() if x.reg == name)
             prop("fields", zero_outside(reg, info), helper=True)
         prop("fields", zero_outside(st.lcofip << LCOFIP_BIT, mip), helper=True)
-        p_ok, p_mask = past(acc_ok, "acc_ok"), past(read_mask, "read_mask")
-        p_inhibit_rd = past(acc_ok & (addr == csr.MCOUNTINHIBIT), "inhibit_read")
+        p_ok, p_mask = past2(acc_ok, "acc_ok"), past2(read_mask, "read_mask")
+        p_inhibit_rd = past2(acc_ok & (addr == csr.MCOUNTINHIBIT), "inhibit_read")
         check("fields", (rsp.rdata & ~p_mask) == 0, when=p_ok)
         check("fields", ~rsp.rdata[csr.TM], when=p_inhibit_rd)
         cover("fields", acc_ok & ~is_write & (addr == csr.MCOUNTINHIBIT)
               & (st.mcountinhibit == cmap[csr.MCOUNTINHIBIT].writable))
-        cover("fields", wr_at(cmap[csr.MCOUNTINHIBIT]) & (req.op == csr.CSROp.WRITE)
-              & (req.wdata == (1 << xlen) - 1))
+        cover("fields", wr_at(cmap[csr.MCOUNTINHIBIT]) & (q_op == csr.CSROp.WRITE)
+              & (q_wdata == (1 << xlen) - 1))
         absent = [i for i in range(csr.HPM_FIRST, csr.HPM_LAST + 1) if i not in st.counters]
         if absent:
-            cover("fields", wr_at(cmap[csr.MHPMCOUNTER_BASE + absent[0]]) & (req.wdata != 0))
+            cover("fields", wr_at(cmap[csr.MHPMCOUNTER_BASE + absent[0]]) & (q_wdata != 0))
 
-        # -- the response (rules 11-19), one cycle later ------------------------------------------
-        p_valid, p_hit = past(req.valid, "req_valid"), past(hit, "hit")
-        p_exc = past(Mux(hit, exp_exc, NONE), "exc")
-        p_read = past(exp_read, "exp_read")
+        # -- the response (rules 11-19), two cycles after the access cycle -------------------------
+        p_valid, p_hit = past2(q_valid, "req_valid"), past2(hit, "hit")
+        p_exc = past2(Mux(hit, exp_exc, NONE), "exc")
+        p_read = past2(exp_read, "exp_read")
         check("access", rsp.valid == p_valid)
         check("access", rsp.hit == p_hit)
         check("access", rsp.exc == p_exc)
@@ -563,7 +574,7 @@ class PMUFormal(Elaboratable):
             outcomes = [NONE, IIE] + ([VIE] if md.virtual else [])
             for exc in outcomes:
                 cover("access", hit & mode_is(rmode, md) & (exp_exc == exc))
-        cover("access", req.valid & ~decoded)
+        cover("access", q_valid & ~decoded)
         if cfg.has_s:  # rule 13: scounteren alone revokes U-mode access
             cover("access", hit & r_u & (level == 0) & men & ~sen)
         if cfg.has_h:  # rule 15: scounteren alone revokes VU-mode access (VIE)
