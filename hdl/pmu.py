@@ -31,10 +31,12 @@ from rvpmu.csrmap import CSRInfo, Kind, csr_map
 
 from .access import drive_exception, mode_decoder
 from .counter import PipelinedCounter
+from .ecp5 import ECP5Counter
 from .layouts import CSRRequestSignature, CSRResponseSignature, EventsSignature
 from .readpath import ReadPath, mux_tree
 
 CY, IR = csr.CY, csr.IR
+TARGETS = ("generic", "ecp5")  # ecp5: counters fused into the carry cells (hdl/ecp5.py)
 M64 = (1 << 64) - 1
 
 
@@ -57,8 +59,10 @@ class PMU(wiring.Component):
     Ports (docs/timing.md): ``csr_req`` / ``csr_rsp`` (one access per cycle, response
     ``CSR_RESPONSE_LATENCY`` cycles later), ``events`` (one count per event input), ``retired``,
     ``mode``, ``halt``, ``lcofip``, and the counter-enable registers for the core's own ``time``
-    check. ``lcofi_set`` says an overflow sets LCOFIP at the end of this cycle: run control uses
-    it to stop exactly at an overflow despite the increment pipeline.
+    check. With ``run_status``, ``lcofi_set`` (combinational, behind the counters' carry chains)
+    says an overflow sets LCOFIP at the end of this cycle: the run control of the simulation
+    and board tops uses it to stop exactly at an overflow despite the increment pipeline. A
+    core does not need it.
 
     ``counter_class`` builds each counter (a subclass may replace it, e.g. a deliberately broken
     one in the formal tests). ``elaborate`` records the architectural state in ``self.state``.
@@ -66,8 +70,13 @@ class PMU(wiring.Component):
 
     counter_class = PipelinedCounter
 
-    def __init__(self, config: PMUConfig | None = None):
+    def __init__(self, config: PMUConfig | None = None, *, run_status: bool = False,
+                 target: str = "generic"):
+        if target not in TARGETS:
+            raise ValueError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
         self.config = config if config is not None else PMUConfig()
+        self.run_status = run_status
+        self.target = target
         cfg = self.config
         ports = {
             "csr_req": In(CSRRequestSignature(cfg.xlen)),
@@ -80,11 +89,12 @@ class PMU(wiring.Component):
             "mode": In(csr.MODE_WIDTH, init=csr.Mode.M),
             "halt": In(1),
             "lcofip": Out(1),
-            "lcofi_set": Out(1),
             "mcounteren": Out(32),
             "scounteren": Out(32),
             "hcounteren": Out(32),
         })
+        if run_status:
+            ports["lcofi_set"] = Out(1)
         super().__init__(ports)
 
     def _mode_bit(self, m: Module, reg: Value, name: str) -> Signal:
@@ -108,12 +118,15 @@ class PMU(wiring.Component):
 
         # -- architectural state ------------------------------------------------------------
         inc_width = max([1, self.retired.shape().width] + [e.count_width for e in cfg.events])
+        counter_class = self.counter_class
+        if self.target == "ecp5" and inc_width == 1 and counter_class is PipelinedCounter:
+            counter_class = ECP5Counter
         counters: dict[int, PipelinedCounter] = {}
         ctr_name = {i: {CY: "mcycle", IR: "minstret"}.get(i, f"mhpmcounter{i}")
                     for i in (CY, IR, *cfg.hpm_indices)}
         for i, name in ctr_name.items():
             width = 64 if i in (CY, IR) else cfg.counter_width
-            counters[i] = m.submodules[name] = self.counter_class(width, inc_width)
+            counters[i] = m.submodules[name] = counter_class(width, inc_width)
         # 64-bit registers; bits no write can set stay constant 0 and synthesis drops them.
         regs: dict[str, Signal] = {f"mhpmevent{i}": Signal(64, name=f"mhpmevent{i}")
                                    for i in cfg.hpm_indices}
@@ -261,7 +274,8 @@ class PMU(wiring.Component):
             mip_new = Mux(d_we[info.addr], written(C(0, 64) | (lcofip << csr.MIP_LCOFIP_BIT),
                                                    info)[csr.MIP_LCOFIP_BIT], mip_new)
         m.d.sync += lcofip.eq(mip_new | lcofi_set)  # rule 34: a hardware set is never lost
-        m.d.comb += self.lcofi_set.eq(lcofi_set)
+        if self.run_status:
+            m.d.comb += self.lcofi_set.eq(lcofi_set)
 
         # -- A/R: the read path --------------------------------------------------------------------
         of_bits = Signal(32)

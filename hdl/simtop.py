@@ -22,9 +22,9 @@ class SimTop(wiring.Component):
     control decides when the PMU counts (``halt`` is ignored).
     """
 
-    def __init__(self, config: PMUConfig):
+    def __init__(self, config: PMUConfig, target: str = "generic"):
         self.config = config
-        self.pmu = PMU(config)
+        self.pmu = PMU(config, run_status=True, target=target)
         self.gen = EventGenerator(config)
         self.runctl = RunControl()
         ports = {

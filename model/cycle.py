@@ -103,6 +103,16 @@ class PMUPorts:
         """No request is waiting to be performed and no response to be shown."""
         return self._request is None and not self._response.valid
 
+    def lcofi_set(self) -> bool:
+        """The gateware's ``lcofi_set``: the increments in flight set LCOFIP at the next edge
+        (if that edge performs no CSR write), so a run can stop exactly at an overflow."""
+        if not self.config.sscofpmf:
+            return False
+        h = self.hart
+        return any(idx not in (csr.CY, csr.IR) and h.counters[idx] + inc > h._hpm_mask
+                   and not h.mhpmevent[idx] >> csr.MHPMEVENT_OF & 1
+                   for idx, inc in self._increments.items())
+
     def _perform(self, req: CSRRequest | None) -> CSRResponse:
         if req is None:
             return CSRResponse()

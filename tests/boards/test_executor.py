@@ -28,7 +28,7 @@ def harness():
     exe = CommandExecutor(CFG, clk_hz=1_000_000, baud=9600, frame_timeout=77)
     m.submodules.exe = exe
     m.submodules.sender = sender = FrameSender()
-    pmu, runctl, gen = PMU(CFG), RunControl(), EventGenerator(CFG)
+    pmu, runctl, gen = PMU(CFG, run_status=True), RunControl(), EventGenerator(CFG)
     m.submodules.pmu = ResetInserter(exe.soft_reset)(pmu)  # as the board top does
     m.submodules.runctl = ResetInserter(exe.soft_reset)(runctl)
     m.submodules.gen = ResetInserter(exe.soft_reset)(gen)
@@ -39,8 +39,10 @@ def harness():
         exe.send_index.eq(sender.index), sender.data.eq(exe.send_data),
         exe.send_busy.eq(sender.busy),
         runctl.start.eq(exe.run_start), runctl.cycles.eq(exe.run_cycles),
-        runctl.stop_on_lcofip.eq(exe.run_stop_on_lcofip), runctl.lcofip.eq(pmu.lcofip),
-        exe.run_busy.eq(runctl.busy), exe.run_count.eq(runctl.count), exe.lcofip.eq(pmu.lcofip),
+        runctl.stop_on_lcofip.eq(exe.run_stop_on_lcofip),
+        runctl.lcofip.eq(pmu.lcofip | pmu.lcofi_set),
+        exe.run_busy.eq(runctl.busy), exe.run_count.eq(runctl.count),
+        exe.lcofip.eq(pmu.lcofip | pmu.lcofi_set),
         pmu.halt.eq(~runctl.active), pmu.mode.eq(exe.run_mode), gen.run.eq(runctl.active),
         gen.wr_en.eq(exe.gen_wr_en), gen.wr_addr.eq(exe.gen_wr_addr),
         gen.wr_data.eq(exe.gen_wr_data), pmu.retired.eq(gen.retired),

@@ -1,8 +1,10 @@
-"""The port-level model ``PMUPorts`` (model/cycle.py; contract in docs/timing.md).
+"""The port-level model ``PMUPorts`` in its one-cycle form (``pipelined=False``: the contract
+of the plain reference design bench/reference/plain_pmu.py; docs/timing.md).
 
 One ``clock()`` is one rising edge: it samples the inputs of the cycle that ends there and
 returns the registered outputs of the next cycle. So the response to a request presented in
 cycle t is in the outputs returned by the clock() that sampled it (latency 1 cycle).
+The pipelined contract of the shipped gateware: test_cycle_pipeline.py.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ Op, Mode, Exc = csr.CSROp, csr.Mode, csr.Exc
 
 
 def ports(**kw) -> PMUPorts:
-    return PMUPorts(config(**kw))
+    return PMUPorts(config(**kw), pipelined=False)
 
 
 def rd(addr, mode=Mode.M):
