@@ -37,20 +37,25 @@ from fpga_flow import (FlowError, Result, place_and_route, synth,  # noqa: E402
 from fpga_report import report  # noqa: E402
 
 from rvpmu.commands.common import Parser, positive_int  # noqa: E402
-from rvpmu.config import ConfigError, PMUConfig  # noqa: E402
+from rvpmu.config import ConfigError, EventInput, PMUConfig  # noqa: E402
 
 ROOT = BENCH.parent
 DESIGN_NAMES = ("project", "plain")
+# The issue's reference configuration: the default PMU with 32 event inputs (the product's
+# default has 8 named ones); every benchmarked configuration has these 32 inputs.
+EVENTS_32 = tuple(EventInput(f"ev{i}") for i in range(32))
 PRESETS = {"default": {}, "rv32": {"xlen": 32}}
 SCALING = tuple((n, w) for w in (40, 64) for n in (4, 8, 16, 29))
 
 
-def make_design(name: str, config: PMUConfig):
+def make_design(name: str, config: PMUConfig, target: str = "ecp5"):
     """The component for ``name``; imported here so that one design failing to import does
-    not stop a run of the other."""
+    not stop a run of the other. The project PMU is built for the device measured: its
+    ``ecp5`` target folds the counters' writes into the carry cells (hdl/ecp5.py); the Xilinx
+    estimate uses the ``generic`` one."""
     if name == "project":
         from rvpmu.hdl.pmu import PMU
-        return PMU(config)
+        return PMU(config, target=target)
     from reference.plain_pmu import PlainPMU
     return PlainPMU(config)
 
@@ -96,12 +101,13 @@ def _designs(text: str) -> list[str]:
 def config_from_name(name: str) -> PMUConfig:
     """A preset or ``NxW``; raises ConfigError (an unknown name, an out-of-range value)."""
     if name in PRESETS:
-        return PMUConfig(**PRESETS[name])
+        return PMUConfig(events=EVENTS_32, **PRESETS[name])
     m = re.fullmatch(r"(\d+)x(\d+)", name)
     if m is None:
         raise ConfigError(f"unknown configuration {name!r}; use {', '.join(PRESETS)} or "
                           "NxW (N counters of W bits, e.g. 8x40)")
-    return PMUConfig(num_counters=int(m.group(1)), counter_width=int(m.group(2)))
+    return PMUConfig(num_counters=int(m.group(1)), counter_width=int(m.group(2)),
+                     events=EVENTS_32)
 
 
 def parse_args(argv: list[str] | None):
@@ -196,7 +202,11 @@ class Runner:
                 self.results[k] = Result(job.design, job.label, top.cost)
                 self.submit("ecp5", k, synth, "ecp5", self.directory(job))
                 if job.xilinx:
-                    self.submit("xc7", k, synth, "xc7", self.directory(job))
+                    xdir = self.directory(job)
+                    if job.design == "project":  # the generic counters, not the ECP5 cells
+                        xdir = xdir / "xc7"
+                        write_verilog(make_design(job.design, job.config, "generic"), xdir)
+                    self.submit("xc7", k, synth, "xc7", xdir)
                 self.collect(block=False)
             while self.pending:
                 self.collect(block=True)

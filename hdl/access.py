@@ -18,20 +18,25 @@ ILLEGAL = csr.Exc.ILLEGAL_INSTRUCTION
 VIRTUAL = csr.Exc.VIRTUAL_INSTRUCTION
 
 
-def mode_decoder(m: Module, mode: Value) -> dict[csr.Mode, Value]:
+def mode_decoder(m: Module, mode: Value, prefix: str = "req") -> dict[csr.Mode, Value]:
     """One signal per mode, decoded once and shared by every address's checks."""
     out = {}
     for md in csr.Mode:
-        sig = out[md] = Signal(name=f"req_mode_{md.name.lower()}")
+        sig = out[md] = Signal(name=f"{prefix}_mode_{md.name.lower()}")
         m.d.comb += sig.eq(mode == C(md, csr.MODE_WIDTH))
     return out
 
 
 def drive_exception(m: Module, exc: Value, info: CSRInfo, config: PMUConfig, is_write: Value,
-                    mode_is: dict[csr.Mode, Value], mcounteren: Value, scounteren: Value,
-                    hcounteren: Value) -> None:
+                    mode_is: dict[csr.Mode, Value], mcounteren: Value | None,
+                    scounteren: Value | None, hcounteren: Value | None,
+                    shadow: Value | None = None) -> None:
     """Drive ``exc`` (comb, default NONE) for an access to ``info``, in the order of
-    model/access.py: existence, read-only write, M-mode, privilege level, counter enables."""
+    model/access.py: existence, read-only write, M-mode, privilege level, counter enables.
+
+    With ``shadow`` (and no counter-enable registers) the last step is left to the caller:
+    ``shadow`` is driven to 1 for a below-M read of a user-level counter that passed the other
+    checks (see ``counter_enable_exception``)."""
     if not info.exists:
         m.d.comb += exc.eq(ILLEGAL)
         return
@@ -58,6 +63,9 @@ def drive_exception(m: Module, exc: Value, info: CSRInfo, config: PMUConfig, is_
                 m.d.comb += exc.eq(VIRTUAL)
         else:
             assert info.kind == Kind.SHADOW
+            if shadow is not None:
+                m.d.comb += shadow.eq(1)
+                return
             i = info.index
             men = mcounteren[i]
             sen = scounteren[i] if config.has_s else Const(1, 1)
@@ -70,3 +78,23 @@ def drive_exception(m: Module, exc: Value, info: CSRInfo, config: PMUConfig, is_
                 m.d.comb += exc.eq(VIRTUAL)
             with m.Elif(mode_is[M.VU] & ~(hen & sen)):
                 m.d.comb += exc.eq(VIRTUAL)
+
+
+def counter_enable_exception(m: Module, config: PMUConfig, index: Value,
+                             mode_is: dict[csr.Mode, Value], mcounteren: Value,
+                             scounteren: Value, hcounteren: Value) -> Signal:
+    """Rules 12-15 for a below-M read of user-level counter ``index``: the one check that
+    depends on the counter-enable registers (the pipelined PMU makes it in the access cycle)."""
+    exc = Signal(csr.EXC_WIDTH, name="counteren_exc")
+    men = mcounteren.bit_select(index, 1)
+    sen = scounteren.bit_select(index, 1) if config.has_s else Const(1, 1)
+    hen = hcounteren.bit_select(index, 1) if config.has_h else Const(1, 1)
+    with m.If(~men):
+        m.d.comb += exc.eq(ILLEGAL)
+    with m.Elif(mode_is[M.U] & ~sen):
+        m.d.comb += exc.eq(ILLEGAL)
+    with m.Elif(mode_is[M.VS] & ~hen):
+        m.d.comb += exc.eq(VIRTUAL)
+    with m.Elif(mode_is[M.VU] & ~(hen & sen)):
+        m.d.comb += exc.eq(VIRTUAL)
+    return exc

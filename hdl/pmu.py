@@ -29,7 +29,7 @@ from rvpmu import csr
 from rvpmu.config import PMUConfig
 from rvpmu.csrmap import CSRInfo, Kind, csr_map
 
-from .access import drive_exception, mode_decoder
+from .access import counter_enable_exception, drive_exception, mode_decoder
 from .counter import PipelinedCounter
 from .ecp5 import ECP5Counter
 from .layouts import CSRRequestSignature, CSRResponseSignature, EventsSignature
@@ -157,10 +157,12 @@ class PMU(wiring.Component):
                 for infos in writes.values() for info in infos}
         d_wdata = Signal(xlen)
         d_op = Signal(csr.CSR_OP_WIDTH)
-        d_valid, d_hit = Signal(), Signal()
+        d_valid, d_hit, d_shadow = Signal(), Signal(), Signal()
+        d_index = Signal(5)
         d_exc = Signal(csr.EXC_WIDTH)
         hit = Signal()
-        exc = Signal(csr.EXC_WIDTH)
+        exc = Signal(csr.EXC_WIDTH)  # every check but the counter enables (rules 12-15)
+        shadow = Signal()  # a below-M read of a user-level counter: the enables decide
         is_write = req.op != C(csr.CSROp.READ, csr.CSR_OP_WIDTH)
         mode_is = mode_decoder(m, req.mode)
         read = ReadPath(cfg, cmap)
@@ -168,17 +170,21 @@ class PMU(wiring.Component):
             for addr, info in cmap.items():
                 with m.Case(addr):
                     m.d.comb += hit.eq(1)
-                    drive_exception(m, exc, info, cfg, is_write, mode_is, nxt["mcounteren"],
-                                    nxt["scounteren"], nxt["hcounteren"])
+                    drive_exception(m, exc, info, cfg, is_write, mode_is, None, None, None,
+                                    shadow=shadow)
                     read.decode(m, addr)
             with m.Default():
                 m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE)]
                 read.decode(m, None)
+        # Writes never depend on the enables (user-level counters are read-only), so the
+        # write enables are final here; a shadow read's exception is settled in the access
+        # cycle, from the enables as they are then (docs/timing.md).
         ok = Signal()
         m.d.comb += ok.eq(req.valid & hit & ~exc.any())
         m.d.sync += [
             d_valid.eq(req.valid), d_hit.eq(req.valid & hit),
             d_exc.eq(Mux(req.valid & hit, exc, csr.Exc.NONE)),
+            d_shadow.eq(ok & shadow), d_index.eq(req.addr[:5]),
             d_wdata.eq(req.wdata), d_op.eq(req.op),
         ]
         read.register(m, ok, req.mode)
@@ -281,8 +287,12 @@ class PMU(wiring.Component):
         of_bits = Signal(32)
         for i, ev in mhpmevent.items():
             m.d.comb += of_bits[i].eq(ev[csr.MHPMEVENT_OF])
+        a_mode_is = mode_decoder(m, read.d_mode, "a")
+        en_exc = counter_enable_exception(m, cfg, d_index, a_mode_is, regs["mcounteren"],
+                                          regs["scounteren"], regs["hcounteren"])
+        a_exc = Mux(d_shadow, en_exc, d_exc)
         valid, hit_, rdata, exc_ = read.build(m, counters=counters, regs=regs, of_bits=of_bits,
-                                              lcofip=lcofip, d_meta=(d_valid, d_hit, d_exc))
+                                              lcofip=lcofip, d_meta=(d_valid, d_hit, a_exc))
         m.d.comb += [rsp.valid.eq(valid), rsp.hit.eq(hit_), rsp.rdata.eq(rdata), rsp.exc.eq(exc_)]
 
         self.state = PMUState(

@@ -131,5 +131,7 @@ class ReadPath:
         m.d.sync += [a_valid.eq(d_valid), a_hit.eq(d_hit), a_exc.eq(d_exc)]
         rsp = Signal(1, name="rsp_valid"), Signal(1, name="rsp_hit"), \
             Signal(xlen, name="rsp_rdata"), Signal(csr.EXC_WIDTH, name="rsp_exc")
-        m.d.sync += [rsp[0].eq(a_valid), rsp[1].eq(a_hit), rsp[2].eq(total), rsp[3].eq(a_exc)]
+        # A read that faulted in the access cycle (a counter-enable check) answers 0.
+        m.d.sync += [rsp[0].eq(a_valid), rsp[1].eq(a_hit), rsp[2].eq(Mux(a_exc.any(), 0, total)),
+                     rsp[3].eq(a_exc)]
         return rsp
