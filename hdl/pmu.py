@@ -155,8 +155,8 @@ class PMU(wiring.Component):
         nxt = {name: Signal(64, name=f"{name}_next") for name in regs}  # the A-stage results
         d_we = {info.addr: Signal(name=f"we_{info.name}")
                 for infos in writes.values() for info in infos}
-        d_wdata = Signal(xlen)
-        d_op = Signal(csr.CSR_OP_WIDTH)
+        clr, set_ = Signal(xlen, name="d_clr"), Signal(xlen, name="d_set")  # the write, as masks
+        sel_hi_set = {"lo": Signal(name="d_sel_hi_lo"), "hi": Signal(name="d_sel_hi_hi")}
         d_valid, d_hit, d_shadow = Signal(), Signal(), Signal()
         d_index = Signal(5)
         d_exc = Signal(csr.EXC_WIDTH)
@@ -185,24 +185,29 @@ class PMU(wiring.Component):
             d_valid.eq(req.valid), d_hit.eq(req.valid & hit),
             d_exc.eq(Mux(req.valid & hit, exc, csr.Exc.NONE)),
             d_shadow.eq(ok & shadow), d_index.eq(req.addr[:5]),
-            d_wdata.eq(req.wdata), d_op.eq(req.op),
         ]
+        # Every op as "clear these bits, then set those": registered here, so the access
+        # cycle's writes are one LUT deep.
+        with m.Switch(req.op):
+            with m.Case(csr.CSROp.WRITE):
+                m.d.sync += [clr.eq(-1), set_.eq(req.wdata)]
+            with m.Case(csr.CSROp.SET):
+                m.d.sync += [clr.eq(0), set_.eq(req.wdata)]
+            with m.Case(csr.CSROp.CLEAR):
+                m.d.sync += [clr.eq(req.wdata), set_.eq(0)]
+            with m.Default():  # READ writes nothing
+                m.d.sync += [clr.eq(0), set_.eq(0)]
+        # Rule 9 (WARL selector): selector bits above ``sel_width`` are only ever set by the
+        # write data (the register holds 0 there), so a write setting any of them is illegal.
+        sets = req.op != C(csr.CSROp.CLEAR, csr.CSR_OP_WIDTH)
+        for half, lo_bit in (("lo", 0), ("hi", 32 if xlen == 32 else 0)):
+            hi = req.wdata[max(0, sel_width - lo_bit):max(0, csr.EVENT_SEL_WIDTH - lo_bit)]
+            m.d.sync += sel_hi_set[half].eq(sets & hi.any() if hi.shape().width else 0)
         read.register(m, ok, req.mode)
         for addr, we in d_we.items():
             m.d.sync += we.eq(ok & is_write & (req.addr == C(addr, csr.CSR_ADDR_WIDTH)))
 
         # -- A: writes in place -------------------------------------------------------------------
-        clr, set_ = Signal(xlen), Signal(xlen)
-        with m.Switch(d_op):
-            with m.Case(csr.CSROp.WRITE):
-                m.d.comb += [clr.eq(-1), set_.eq(d_wdata)]
-            with m.Case(csr.CSROp.SET):
-                m.d.comb += set_.eq(d_wdata)
-            with m.Case(csr.CSROp.CLEAR):
-                m.d.comb += clr.eq(d_wdata)
-            with m.Default():  # READ writes nothing
-                m.d.comb += [clr.eq(0), set_.eq(0)]
-
         def placed(v: Value, info: CSRInfo) -> Value:
             return Cat(C(0, 32), v) if info.half == "hi" else Cat(v, C(0, 64 - xlen))
 
@@ -210,19 +215,13 @@ class PMU(wiring.Component):
             w = Const(info.writable, 64)
             return (old & ~(placed(clr, info) & w)) | (placed(set_, info) & w)
 
-        def sel_hi_clear(info: CSRInfo) -> Value:
-            """Rule 9 (WARL selector): the selector bits above ``sel_width`` are only ever set
-            by the write data, so the write is legal only if it sets none of them."""
-            lo_bit = 32 if info.half == "hi" else 0
-            hi = set_[max(0, sel_width - lo_bit):max(0, csr.EVENT_SEL_WIDTH - lo_bit)]
-            return ~hi.any() if hi.shape().width else C(1, 1)
-
         for name, reg in regs.items():
             new = reg
             for info in writes.get(name, []):
                 val = written(reg, info)
                 if name.startswith("mhpmevent"):
-                    legal = sel_hi_clear(info) & (val[:sel_width] < cfg.num_selectors)
+                    legal = ~sel_hi_set["hi" if info.half == "hi" else "lo"] & \
+                        (val[:sel_width] < cfg.num_selectors)
                     val = Cat(Mux(legal, val[:sel_width], 0), C(0, 56 - sel_width), val[56:])
                 new = Mux(d_we[info.addr], val, new)
             m.d.comb += nxt[name].eq(new)
