@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Mux, Signal
+from amaranth.hdl import Cat, Module, Mux, Signal, Value
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
+
+from rvpmu.csr import CSROp
 
 
 class Counter(wiring.Component):
@@ -51,13 +53,20 @@ class Counter(wiring.Component):
         return m
 
 
+def write_bits(op: Value, old: Value, wdata: Value) -> Value:
+    """``old`` after a CSR instruction with ``op`` (0: no write) and ``wdata``."""
+    return Mux(op == CSROp.WRITE, wdata, Mux(op == CSROp.SET, old | wdata,
+                                             Mux(op == CSROp.CLEAR, old & ~wdata, old)))
+
+
 class PipelinedCounter(wiring.Component):
     """A counter for the pipelined PMU: registered increment in, read-modify-write in place.
 
-    ``inc`` is already gated (0 when the counter does not count). A write (``wmask`` bit 0:
-    bits 31:0, bit 1: bits 63:32) applies ``(value & ~clr) | set`` to its half and drops the
-    increment (rules 21-22); the PMU computes ``clr``/``set`` once from the op and the data, so
-    no read mux sits in the write path.
+    ``inc`` is already gated (0 when the counter does not count). ``wop_lo``/``wop_hi`` carry
+    the ``CSROp`` of a write of bits 31:0 / 63:32 (0: none; WRITE, SET, CLEAR), decoded for this
+    counter alone; the write applies to the counter's own value with ``wdata`` (the PMU's one
+    broadcast net per bit) and drops the increment (rules 21-22). No read mux sits in a write
+    path, and a bit's next value is one 4-input function (``write_bit``).
 
     Counters wider than 32 bits are split in two with a registered carry (reference section (d),
     "split counter, registered carry"), which halves the carry chain. The split is invisible: the
@@ -74,9 +83,9 @@ class PipelinedCounter(wiring.Component):
         self.split = width > self.SPLIT
         super().__init__({
             "inc": In(inc_width),
-            "wmask": In(2),
-            "clr": In(64),
-            "set": In(64),
+            "wop_lo": In(2),
+            "wop_hi": In(2),
+            "wdata": In(64),
             "raw": Out(width),
             "pc": Out(1),
             "value": Out(width),
@@ -86,14 +95,14 @@ class PipelinedCounter(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         w = self.width
-        written = self.wmask.any()
+        written = (self.wop_lo | self.wop_hi).any()
         inc = Mux(written, 0, self.inc)
 
         def write(old, lo_bit: int, half: int):
             """``old`` (bits lo_bit.. of the counter) after a write of ``half``."""
             n = old.shape().width
-            clr, set_ = self.clr[lo_bit:lo_bit + n], self.set[lo_bit:lo_bit + n]
-            return Mux(self.wmask[half], (old & ~clr) | set_, old)
+            return write_bits(self.wop_hi if half else self.wop_lo, old,
+                              self.wdata[lo_bit:lo_bit + n])
 
         if not self.split:
             count = Signal(w)

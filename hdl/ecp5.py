@@ -2,8 +2,8 @@
 
 An ECP5 CCU2C computes ``S = F ^ CIN`` with ``F`` any 4-input function, and propagates the
 carry when ``F`` is 1. A counter bit that must either count (``F = q``) or take a CSR write
-(``F = (q & ~clr) | set`` with the carry held at 0) therefore fits in one half-CCU2C: the
-write costs no LUT at all, where generic logic needs one LUT per counter bit behind the adder
+(``F`` = ``q`` written with the op and data bit, the carry held at 0) therefore fits in one
+half-CCU2C: the write costs no LUT at all, where generic logic needs one LUT per counter bit behind the adder
 (reference section (d): the counters' LUTs are most of a 29 x 64-bit PMU). The carry chain is
 flat: with nothing between the chain and the flip-flops a 64-bit counter keeps up with the
 rest of the pipelined PMU.
@@ -24,9 +24,15 @@ def _init(func) -> int:
     return sum(func(i & 1, i >> 1 & 1, i >> 2 & 1, i >> 3 & 1) << i for i in range(16))
 
 
-# A = clr, B = set, C = q, D = write: F = D ? (C & ~A) | B : C. INIT[3:0] (C = D = 0) is 0, so
-# the cell never generates a carry of its own: it only propagates CIN when F (= q) is 1.
-WRITE_OR_COUNT = _init(lambda a, b, c, d: ((c & ~a) | b) & 1 if d else c)
+def _write_or_count(a, b, c, d):
+    """A, B = the write's CSROp (0: count), C = q, D = the write data bit."""
+    op = a | b << 1
+    return (c, d, c | d, c & ~d & 1)[op]
+
+
+# INIT[3:0] (C = D = 0) is 0, so the cell never generates a carry of its own: it propagates CIN
+# when F is 1, which while counting (op 0, CIN the increment) is F = q.
+WRITE_OR_COUNT = _init(_write_or_count)
 ZERO = 0  # F = 0: the half after the last bit passes the carry out of the counter as S
 
 
@@ -43,7 +49,7 @@ class ECP5Counter(PipelinedCounter):
         m = Module()
         w = self.width
         count = Signal(w)
-        written = self.wmask.any()
+        written = (self.wop_lo | self.wop_hi).any()
         cells = (w + 2) // 2  # one more half than bits: it brings the carry out to the fabric
         s = Signal(2 * cells)
         carry = C(0, 1)
@@ -54,8 +60,9 @@ class ECP5Counter(PipelinedCounter):
             for h in range(2):
                 k = 2 * n + h
                 if k < w:
-                    ports.update({f"i_A{h}": self.clr[k], f"i_B{h}": self.set[k],
-                                  f"i_C{h}": count[k], f"i_D{h}": self.wmask[k >= 32]})
+                    op = self.wop_hi if k >= 32 else self.wop_lo
+                    ports.update({f"i_A{h}": op[0], f"i_B{h}": op[1],
+                                  f"i_C{h}": count[k], f"i_D{h}": self.wdata[k]})
                 else:
                     ports.update({f"i_{p}{h}": C(0, 1) for p in "ABCD"})
                 ports[f"o_S{h}"] = s[k]

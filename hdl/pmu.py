@@ -4,12 +4,13 @@ Implements the cycle-level contract of docs/timing.md, checked cycle by cycle ag
 ``rvpmu.model.PMUPorts`` by the tests. The design is pipelined for Fmax (issue: 200 MHz on
 ECP5-6, reference section (d)):
 
-* **D** (the request's cycle): address decode and the access check, registered: one-hot write
-  enables, a read group and index, the response status. The check uses the counter-enable
-  registers as they will be in the next cycle, so a write just ahead is honoured.
+* **D** (the request's cycle): address decode and the access check, registered: the op of a
+  legal write per writable address, the write data, a read group and index, the response
+  status. Only the counter-enable checks of user-level counter reads wait for the access
+  cycle, where they see the enables as they are then.
 * **A** (the next cycle, the *access cycle*): reads sample the registers into one register per
-  read group; writes apply ``(old & ~clr) | set`` to the written register in place, so no read
-  mux sits in a write path; counters add the increment registered in the previous cycle.
+  read group; a write applies its op and data to the written register's own value, so no
+  read mux sits in a write path; counters add the increment registered in the previous cycle.
 * **R**: the read groups are OR-ed into the response register (plus a split counter's pending
   carry), three cycles after the request.
 
@@ -30,7 +31,7 @@ from rvpmu.config import PMUConfig
 from rvpmu.csrmap import CSRInfo, Kind, csr_map
 
 from .access import counter_enable_exception, drive_exception, mode_decoder
-from .counter import PipelinedCounter
+from .counter import PipelinedCounter, write_bits
 from .ecp5 import ECP5Counter
 from .layouts import CSRRequestSignature, CSRResponseSignature, EventsSignature
 from .readpath import ReadPath, mux_tree
@@ -153,9 +154,11 @@ class PMU(wiring.Component):
 
         # -- D: decode and check the request ----------------------------------------------------
         nxt = {name: Signal(64, name=f"{name}_next") for name in regs}  # the A-stage results
-        d_we = {info.addr: Signal(name=f"we_{info.name}")
-                for infos in writes.values() for info in infos}
-        clr, set_ = Signal(xlen, name="d_clr"), Signal(xlen, name="d_set")  # the write, as masks
+        # Per writable address, the op of a legal write of it (0: none), decoded here: the
+        # access cycle's writes are then one 4-input function per bit of the op and the data.
+        d_wop = {info.addr: Signal(csr.CSR_OP_WIDTH, name=f"wop_{info.name}")
+                 for infos in writes.values() for info in infos}
+        d_wdata = Signal(xlen)
         sel_hi_set = {"lo": Signal(name="d_sel_hi_lo"), "hi": Signal(name="d_sel_hi_hi")}
         d_valid, d_hit, d_shadow = Signal(), Signal(), Signal()
         d_index = Signal(5)
@@ -186,17 +189,7 @@ class PMU(wiring.Component):
             d_exc.eq(Mux(req.valid & hit, exc, csr.Exc.NONE)),
             d_shadow.eq(ok & shadow), d_index.eq(req.addr[:5]),
         ]
-        # Every op as "clear these bits, then set those": registered here, so the access
-        # cycle's writes are one LUT deep.
-        with m.Switch(req.op):
-            with m.Case(csr.CSROp.WRITE):
-                m.d.sync += [clr.eq(-1), set_.eq(req.wdata)]
-            with m.Case(csr.CSROp.SET):
-                m.d.sync += [clr.eq(0), set_.eq(req.wdata)]
-            with m.Case(csr.CSROp.CLEAR):
-                m.d.sync += [clr.eq(req.wdata), set_.eq(0)]
-            with m.Default():  # READ writes nothing
-                m.d.sync += [clr.eq(0), set_.eq(0)]
+        m.d.sync += d_wdata.eq(req.wdata)
         # Rule 9 (WARL selector): selector bits above ``sel_width`` are only ever set by the
         # write data (the register holds 0 there), so a write setting any of them is illegal.
         sets = req.op != C(csr.CSROp.CLEAR, csr.CSR_OP_WIDTH)
@@ -204,16 +197,19 @@ class PMU(wiring.Component):
             hi = req.wdata[max(0, sel_width - lo_bit):max(0, csr.EVENT_SEL_WIDTH - lo_bit)]
             m.d.sync += sel_hi_set[half].eq(sets & hi.any() if hi.shape().width else 0)
         read.register(m, ok, req.mode)
-        for addr, we in d_we.items():
-            m.d.sync += we.eq(ok & is_write & (req.addr == C(addr, csr.CSR_ADDR_WIDTH)))
+        for addr, wop in d_wop.items():
+            m.d.sync += wop.eq(Mux(ok & (req.addr == C(addr, csr.CSR_ADDR_WIDTH)), req.op, 0))
 
         # -- A: writes in place -------------------------------------------------------------------
         def placed(v: Value, info: CSRInfo) -> Value:
             return Cat(C(0, 32), v) if info.half == "hi" else Cat(v, C(0, 64 - xlen))
 
         def written(old: Value, info: CSRInfo) -> Value:
-            w = Const(info.writable, 64)
-            return (old & ~(placed(clr, info) & w)) | (placed(set_, info) & w)
+            """The 64-bit register ``old`` after this cycle's write of ``info`` (WARL masks
+            aside from rule 9); ``old`` itself when ``info`` is not written."""
+            half = {"lo": 0xFFFF_FFFF, "hi": 0xFFFF_FFFF << 32}.get(info.half, M64)
+            w = Const(info.writable & half, 64)
+            return (old & ~w) | (write_bits(d_wop[info.addr], old, placed(d_wdata, info)) & w)
 
         for name, reg in regs.items():
             new = reg
@@ -223,7 +219,7 @@ class PMU(wiring.Component):
                     legal = ~sel_hi_set["hi" if info.half == "hi" else "lo"] & \
                         (val[:sel_width] < cfg.num_selectors)
                     val = Cat(Mux(legal, val[:sel_width], 0), C(0, 56 - sel_width), val[56:])
-                new = Mux(d_we[info.addr], val, new)
+                new = Mux(d_wop[info.addr].any(), val, new)
             m.d.comb += nxt[name].eq(new)
 
         # -- I: increments, selected and gated in the cycle of the events -----------------------
@@ -250,15 +246,14 @@ class PMU(wiring.Component):
             m.d.comb += ctr.inc.eq(inc)
 
         # -- A: counters, overflow, LCOFIP ----------------------------------------------------
-        clr64 = Cat(clr, clr) if xlen == 32 else clr
-        set64 = Cat(set_, set_) if xlen == 32 else set_
         of_set: dict[int, Signal] = {}
         for i, ctr in counters.items():
-            m.d.comb += [ctr.clr.eq(clr64), ctr.set.eq(set64)]
+            m.d.comb += ctr.wdata.eq(Cat(d_wdata, d_wdata) if xlen == 32 else d_wdata)
             for info in writes.get(ctr_name[i], []):
-                mask = 0b01 if info.half == "lo" else 0b10 if info.half == "hi" else 0b11
-                with m.If(d_we[info.addr]):
-                    m.d.comb += ctr.wmask.eq(mask)
+                if info.half != "hi":
+                    m.d.comb += ctr.wop_lo.eq(d_wop[info.addr])
+                if info.half != "lo":
+                    m.d.comb += ctr.wop_hi.eq(d_wop[info.addr])
             if i not in (CY, IR) and cfg.sscofpmf:  # rules 29-32: a carry while OF = 0
                 of_set[i] = Signal(name=f"of_set{i}")
                 m.d.comb += of_set[i].eq(ctr.overflow & ~mhpmevent[i][csr.MHPMEVENT_OF])
@@ -266,7 +261,7 @@ class PMU(wiring.Component):
             i = int(name[9:]) if name.startswith("mhpmevent") else None
             if i in of_set:
                 # RV32: only mhpmeventNh writes OF; the low half leaves it to the hardware.
-                of_written = Cat(*(d_we[x.addr] for x in writes.get(name, [])
+                of_written = Cat(*(d_wop[x.addr] for x in writes.get(name, [])
                                    if x.half != "lo")).any()
                 of = csr.MHPMEVENT_OF
                 m.d.sync += reg.eq(Cat(nxt[name][:of],
@@ -276,8 +271,9 @@ class PMU(wiring.Component):
         lcofi_set = Cat(*of_set.values()).any() if of_set else C(0, 1)
         mip_new = lcofip
         for info in writes.get("mip", []):
-            mip_new = Mux(d_we[info.addr], written(C(0, 64) | (lcofip << csr.MIP_LCOFIP_BIT),
-                                                   info)[csr.MIP_LCOFIP_BIT], mip_new)
+            mip_new = Mux(d_wop[info.addr].any(),
+                          written(C(0, 64) | (lcofip << csr.MIP_LCOFIP_BIT),
+                                  info)[csr.MIP_LCOFIP_BIT], mip_new)
         m.d.sync += lcofip.eq(mip_new | lcofi_set)  # rule 34: a hardware set is never lost
         if self.run_status:
             m.d.comb += self.lcofi_set.eq(lcofi_set)
