@@ -197,8 +197,14 @@ class PMU(wiring.Component):
             hi = req.wdata[max(0, sel_width - lo_bit):max(0, csr.EVENT_SEL_WIDTH - lo_bit)]
             m.d.sync += sel_hi_set[half].eq(sets & hi.any() if hi.shape().width else 0)
         read.register(m, ok, req.mode)
+        # Each write enable from its own address match and privilege check (a function of the
+        # mode alone), not through the shared decode above: a short path to every enable.
         for addr, wop in d_wop.items():
-            m.d.sync += wop.eq(Mux(ok & (req.addr == C(addr, csr.CSR_ADDR_WIDTH)), req.op, 0))
+            denied = Signal(csr.EXC_WIDTH, name=f"denied_{cmap[addr].name}")
+            drive_exception(m, denied, cmap[addr], cfg, C(1, 1), mode_is, None, None, None,
+                            shadow=Signal())
+            m.d.sync += wop.eq(Mux(req.valid & (req.addr == C(addr, csr.CSR_ADDR_WIDTH))
+                                   & ~denied.any(), req.op, 0))
 
         # -- A: writes in place -------------------------------------------------------------------
         def placed(v: Value, info: CSRInfo) -> Value:
@@ -292,7 +298,7 @@ class PMU(wiring.Component):
 
         self.state = PMUState(
             counters={i: c.value for i, c in counters.items()},
-            mhpmevent=dict(mhpmevent), cfg=dict(cntcfg), mcountinhibit=mcountinhibit,
-            counteren={k: regs[k] for k in ("mcounteren", "scounteren", "hcounteren")},
+            mhpmevent=dict(mhpmevent), cfg=dict(cntcfg), mcountinhibit=mcountinhibit[:32],
+            counteren={k: regs[k][:32] for k in ("mcounteren", "scounteren", "hcounteren")},
             lcofip=lcofip)
         return m

@@ -62,7 +62,8 @@ class ReadPath:
         n = max([1] + [len(s) for s in self.sources.values()])
         self.sel = Signal(len(GROUPS), name="rd_group")  # stage D, comb: one-hot
         self.idx = Signal(max(1, (n - 1).bit_length()), name="rd_index")
-        self.d_sel = Signal(len(GROUPS), name="d_rd_group")  # registered, gated by ok
+        self.d_sel = Signal(len(GROUPS), name="d_rd_group")  # registered
+        self.d_ok = Signal(name="d_rd_ok")  # no exception (but the counter-enable checks)
         self.d_idx = Signal.like(self.idx, name="d_rd_index")
         self.d_mode = Signal(csr.MODE_WIDTH, name="d_rd_mode")
 
@@ -77,7 +78,7 @@ class ReadPath:
 
     def register(self, m: Module, ok: Value, mode: Value) -> None:
         """Stage D: register the selection (gated: a faulting access or a miss reads 0)."""
-        m.d.sync += [self.d_sel.eq(Mux(ok, self.sel, 0)), self.d_idx.eq(self.idx),
+        m.d.sync += [self.d_sel.eq(self.sel), self.d_ok.eq(ok), self.d_idx.eq(self.idx),
                      self.d_mode.eq(mode)]
 
     def build(self, m: Module, *, counters: dict, regs: dict[str, Value], of_bits: Value,
@@ -109,6 +110,8 @@ class ReadPath:
                            Mux(mode == csr.Mode.VS, of_bits & men & hen, of_bits & men))
             if name == Kind.MIP.value:
                 return lcofip << csr.MIP_LCOFIP_BIT
+            if g == "small":  # 32-bit registers (the upper half of the signal never sets)
+                return view(regs[name][:32], half)
             return view(regs[name], half)
 
         groups = []
@@ -116,7 +119,7 @@ class ReadPath:
             width = xlen + 2 if g == "counters" else xlen
             reg = Signal(width, name=f"rd_{g}")
             tree = mux_tree([value(k) for k in sources], self.d_idx, width)
-            m.d.sync += reg.eq(Mux(self.d_sel[GROUPS.index(g)], tree, 0))
+            m.d.sync += reg.eq(Mux(self.d_sel[GROUPS.index(g)] & self.d_ok, tree, 0))
             groups.append(reg)
         ctr = groups[0]
         merged = groups[0][:xlen] | groups[1] | groups[2]
