@@ -61,9 +61,9 @@ class PMU(wiring.Component):
     ``CSR_RESPONSE_LATENCY`` cycles later), ``events`` (one count per event input), ``retired``,
     ``mode``, ``halt``, ``lcofip``, and the counter-enable registers for the core's own ``time``
     check. With ``run_status``, ``lcofi_set`` (combinational, behind the counters' carry chains)
-    says an overflow sets LCOFIP at the end of this cycle: the run control of the simulation
-    and board tops uses it to stop exactly at an overflow despite the increment pipeline. A
-    core does not need it.
+    says an overflow sets OF at the end of this cycle, or did at the last edge (LCOFIP follows
+    one edge later): the run control of the simulation and board tops uses it to stop exactly
+    at an overflow despite the pipeline. A core does not need it.
 
     ``counter_class`` builds each counter (a subclass may replace it, e.g. a deliberately broken
     one in the formal tests). ``elaborate`` records the architectural state in ``self.state``.
@@ -274,15 +274,25 @@ class PMU(wiring.Component):
                                        Mux(of_written, nxt[name][of], reg[of] | of_set[i])))
             else:
                 m.d.sync += reg.eq(nxt[name])
+        # Rule 33 (bounded latency): the OF sets are OR-ed in groups into registers and set
+        # LCOFIP at the next edge, so no path runs from every counter's carry chain to one
+        # flip-flop (docs/timing.md).
         lcofi_set = Cat(*of_set.values()).any() if of_set else C(0, 1)
+        sets = list(of_set.values())
+        pending = []
+        for g in range(0, len(sets), 8):
+            reg = Signal(name=f"lcofi_pending{g // 8}")
+            m.d.sync += reg.eq(Cat(*sets[g:g + 8]).any())
+            pending.append(reg)
+        lcofi_pending = Cat(*pending).any() if pending else C(0, 1)
         mip_new = lcofip
         for info in writes.get("mip", []):
             mip_new = Mux(d_wop[info.addr].any(),
                           written(C(0, 64) | (lcofip << csr.MIP_LCOFIP_BIT),
                                   info)[csr.MIP_LCOFIP_BIT], mip_new)
-        m.d.sync += lcofip.eq(mip_new | lcofi_set)  # rule 34: a hardware set is never lost
+        m.d.sync += lcofip.eq(mip_new | lcofi_pending)  # rule 34: never lost
         if self.run_status:
-            m.d.comb += self.lcofi_set.eq(lcofi_set)
+            m.d.comb += self.lcofi_set.eq(lcofi_set | lcofi_pending)
 
         # -- A/R: the read path --------------------------------------------------------------------
         of_bits = Signal(32)

@@ -27,6 +27,7 @@ mcounteren ...     out    m/s/hcounteren, for the core's own check of ``time``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rvpmu import csr
@@ -95,6 +96,7 @@ class PMUPorts:
         self._request: CSRRequest | None = None  # presented last cycle, performed this cycle
         self._response = CSRResponse()  # performed last cycle, on the port next cycle
         self._increments: dict[int, int] = {}  # from last cycle's inputs
+        self._lcofi = False  # an overflow at the last edge: LCOFIP is set at this one
         self.performed: tuple[CSRRequest, CSRResponse] | None = None  # by the latest clock()
         return self.outputs
 
@@ -103,13 +105,29 @@ class PMUPorts:
         """No request is waiting to be performed and no response to be shown."""
         return self._request is None and not self._response.valid
 
+    def _edge(self, applied: dict[int, int]) -> None:
+        """The rest of a pipelined edge, after its access: the LCOFIP set an overflow at the
+        previous edge recorded, then this edge's increments (rules 31-34)."""
+        if self._lcofi:
+            self.hart.raise_lcofi()
+        self._lcofi = self.hart.step_increments(applied, defer_lcofi=True)
+
+    def drain(self) -> PortOutputs:
+        """Clock halted, access-free cycles until nothing is in flight (an access's response,
+        an increment, a deferred LCOFIP set)."""
+        out = self.outputs
+        for _ in range(self.latency if self.pipelined else 0):
+            out = self.clock(PortInputs(None, halt=True))
+        return out
+
     def lcofi_set(self) -> bool:
         """The gateware's ``lcofi_set``: the increments in flight set LCOFIP at the next edge
-        (if that edge performs no CSR write), so a run can stop exactly at an overflow."""
+        (if that edge performs no CSR write), so a run can stop exactly at an overflow; or an
+        overflow at the last edge still has to set it."""
         if not self.config.sscofpmf:
             return False
         h = self.hart
-        return any(idx not in (csr.CY, csr.IR) and h.counters[idx] + inc > h._hpm_mask
+        return self._lcofi or any(idx not in (csr.CY, csr.IR) and h.counters[idx] + inc > h._hpm_mask
                    and not h.mhpmevent[idx] >> csr.MHPMEVENT_OF & 1
                    for idx, inc in self._increments.items())
 
@@ -144,40 +162,53 @@ class PMUPorts:
             now = self._perform(performed)
             rsp, self._response = self._response, now
             applied, self._increments = self._increments, incs
+            self._edge(applied)
         else:
             performed = inputs.csr_req
             rsp = now = self._perform(performed)
-            applied = incs
+            self.hart.step_increments(incs)
         self.performed = (performed, now) if performed is not None else None
-        self.hart.step_increments(applied)
         en = self.hart.counteren
         self.outputs = PortOutputs(rsp, self.hart.lcofip, en["mcounteren"], en["scounteren"],
                                    en["hcounteren"])
         return self.outputs
 
-    def run(self, cycles: int, head_totals: tuple[tuple[int, ...], int],
-            last: tuple[tuple[int, ...], int], mode: csr.Mode, halt: bool) -> PortOutputs:
+    def run(self, cycles: int, totals: Callable[[int, int], tuple[tuple[int, ...], int]],
+            at: Callable[[int], tuple[tuple[int, ...], int]], mode: csr.Mode,
+            halt: bool) -> PortOutputs:
         """``cycles`` cycles without CSR access, in closed form (``HartPMU.advance``).
 
-        ``head_totals`` are (event totals, retired total) over all but the last cycle and
-        ``last`` the (events, retired) of the last one: in the pipelined contract the last
-        cycle's increments are still in flight at the end. Needs no access in flight.
+        ``totals(k, n)`` gives (event totals, retired total) over cycles k .. k+n-1 of the run
+        and ``at(k)`` the (events, retired) of cycle k: the pipeline's last two edges are
+        stepped one by one (the last cycle's increments are still in flight at the end, and
+        an overflow at the last edge sets LCOFIP one edge later). Needs no access in flight.
         """
         if not self.csr_idle:
             raise ValueError("a CSR access is in flight: clock() until it is answered")
         if cycles <= 0:
             return self.outputs
-        events, retired = last
         mode = csr.Mode(mode)
-        if not self.pipelined:
-            head_events, head_retired = head_totals
-            totals = [a + b for a, b in zip(head_events, events)] if events else head_events
-            self.hart.advance(cycles, totals, head_retired + retired, mode, halt)
-        else:
-            self.hart.step_increments(self._increments)  # the first cycle adds the last one's
-            self.hart.advance(cycles - 1, head_totals[0], head_totals[1], mode, halt)
+        h = self.hart
+
+        def incs(k: int) -> dict[int, int]:
+            events, retired = at(k)
             selectors = [csr.event_selector(i) for i, n in enumerate(events) for _ in range(n)]
-            self._increments = self.hart.increments(selectors, retired, mode, halt)
+            return h.increments(selectors, retired, mode, halt)
+
+        if not self.pipelined:
+            events, retired = totals(0, cycles)
+            h.advance(cycles, events, retired, mode, halt)
+        else:
+            self._edge(self._increments)  # edge 1 adds the increments of the cycle before
+            if cycles >= 3:  # edges 2 .. cycles-1; their LCOFIP sets are all visible at the end
+                if self._lcofi:
+                    h.raise_lcofi()
+                    self._lcofi = False
+                events, retired = totals(0, cycles - 2)
+                h.advance(cycles - 2, events, retired, mode, halt)
+            if cycles >= 2:
+                self._edge(incs(cycles - 2))
+            self._increments = incs(cycles - 1)
         self.performed = None
         en = self.hart.counteren
         self.outputs = PortOutputs(CSRResponse(), self.hart.lcofip, en["mcounteren"],

@@ -292,11 +292,18 @@ class HartPMU:
                 retired if sel == csr.EVENT_INSTRET else counts[sel]
         return incs
 
-    def step_increments(self, increments: dict[int, int]) -> None:
+    def raise_lcofi(self) -> None:
+        """Set LCOFIP from an overflow the hardware recorded at an earlier edge (the pipelined
+        port contract); merged with any software write of this cycle (rule 34)."""
+        self._lcofip = True
+
+    def step_increments(self, increments: dict[int, int], *, defer_lcofi: bool = False) -> bool:
         """Close the open cycle adding ``increments`` (counter index -> amount, as returned by
         ``increments``, possibly computed in an earlier cycle: the pipelined port contract of
         docs/timing.md). A counter written in this cycle drops its increment (rule 21); an
-        overflow tests OF as it was at the start of this cycle (rules 29-31)."""
+        overflow tests OF as it was at the start of this cycle (rules 29-31). Returns whether
+        an overflow requested LCOFIP; with ``defer_lcofi`` the caller sets it later
+        (``raise_lcofi``)."""
         evsel = self._start[1] if self._start else self.mhpmevent
         hw_lcofip = False
         for idx, inc in increments.items():
@@ -311,10 +318,11 @@ class HartPMU:
                 hw_lcofip = True  # rules 29-31
                 if idx not in self._written_of:
                     self.mhpmevent[idx] |= OF_BIT
-        if hw_lcofip:
+        if hw_lcofip and not defer_lcofi:
             self._lcofip = True  # rule 34: merged with any software write of this cycle
         self.cycle += 1
         self._begin_cycle()
+        return hw_lcofip
 
     def advance(self, cycles: int, event_totals: Iterable[int] = (), retired_total: int = 0,
                 mode: str | Mode = "M", halted: bool = False) -> None:

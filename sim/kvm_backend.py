@@ -20,6 +20,9 @@ class RtlAccessError(RuntimeError):
     """An M-mode access of the host side trapped or missed: the design is wrong."""
 
 
+DRAIN_CYCLES = 2  # after a run: its last increments are added, then LCOFIP (docs/timing.md)
+
+
 class RtlPMUBackend:
     name = "rtl"
 
@@ -75,8 +78,9 @@ class RtlPMUBackend:
             return ran
         finally:
             d.ctl_en.value = 1
-            await self.h.cycle(PortInputs(None, halt=True))  # drain the increment pipeline
-            self.cycles += 1
+            for _ in range(DRAIN_CYCLES):  # the last increments, then a deferred LCOFIP
+                await self.h.cycle(PortInputs(None, halt=True))
+            self.cycles += DRAIN_CYCLES
 
     async def _run(self, cycles: int, stream, mode: csr.Mode) -> int:
         """The same stimulus every cycle: the design's run control counts the cycles."""
@@ -91,6 +95,7 @@ class RtlPMUBackend:
         d.ctl_start.value = 0
         if int(d.ctl_busy.value):
             await FallingEdge(d.ctl_busy)
+        for _ in range(DRAIN_CYCLES):
             await FallingEdge(d.clk)
         n = int(d.ctl_count.value)
         self.cycles += n

@@ -57,8 +57,8 @@ class Scoreboard:
         if cycles <= 0:
             return
         before = self.model.hart.snapshot()
-        self.model.run(cycles, source.totals(t, cycles - 1), source.at(t + cycles - 1),
-                       mode, halt)
+        self.model.run(cycles, lambda k, n: source.totals(t + k, n),
+                       lambda k: source.at(t + k), mode, halt)
         self.coverage.sample_cycle(before, self.model.hart.snapshot(), halt, None)
         self.checked_cycles += cycles
         self.history = (self.history + [f"{cycles} free-running cycles in {mode.name}"

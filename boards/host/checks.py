@@ -93,8 +93,9 @@ def random_check(client: BoardClient, config: PMUConfig, seed: int, steps: int =
         if r < 0.85:
             n = rng.choice((1, 2, rng.randint(3, 64), rng.randint(64, max_run)))
             got = client.run(n, mode)
-            model.run(n, src.totals(t, n - 1), src.at(t + n - 1), mode, False)
-            model.clock(PortInputs(None, halt=True))  # halted after the run: drained
+            model.run(n, lambda k, c, t=t: src.totals(t + k, c), lambda k, t=t: src.at(t + k),
+                      mode, False)
+            model.drain()  # the board is halted after a run
             t += n
             history.append(f"run {n} in {mode.name}")
             if (got.cycles, got.lcofip) != (n, model.hart.lcofip):
@@ -109,7 +110,7 @@ def random_check(client: BoardClient, config: PMUConfig, seed: int, steps: int =
                 if out.lcofip or model.lcofi_set():  # as the board's run control sees it
                     want_n = i + 1
                     break
-            model.clock(PortInputs(None, halt=True))
+            model.drain()
             got = client.run(n, mode, stop_on_lcofip=True)
             t += want_n
             history.append(f"run {n} in {mode.name} stopping at LCOFIP")

@@ -502,14 +502,16 @@ class PMUFormal(Elaboratable):
         request = sig(Cat(*new_request).any() if new_request else C(0, 1), "f_lcofi_request")
         mip = cmap[csr.MIP]
         mip_written, mip_wval = after_writes(writes_of(Kind.MIP), st.lcofip << LCOFIP_BIT, "mip")
-        lcofip_next = Mux(mip_written, mip_wval[LCOFIP_BIT], st.lcofip) | request
-        p_next, p_request = past(lcofip_next, "lcofip_next"), past(request, "lcofi_request")
+        # An overflow's LCOFIP set lands one edge after its OF set (rule 33, docs/timing.md).
+        p_request = past(request, "lcofi_request")
+        lcofip_next = Mux(mip_written, mip_wval[LCOFIP_BIT], st.lcofip) | p_request
+        p_next, p2_request = past(lcofip_next, "lcofip_next"), past(p_request, "lcofi_request2")
         check("lcofip", st.lcofip == p_next)
-        check("lcofip", st.lcofip, when=p_request)  # rule 34: never lost
+        check("lcofip", st.lcofip, when=p2_request)  # rule 34: never lost
         if cfg.sscofpmf:
-            cover("lcofip", request & mip_written & ~mip_wval[LCOFIP_BIT])
-            cover("lcofip", ~request & mip_written & ~mip_wval[LCOFIP_BIT] & st.lcofip)
-            cover("lcofip", request & ~st.lcofip)
+            cover("lcofip", p_request & mip_written & ~mip_wval[LCOFIP_BIT])
+            cover("lcofip", ~p_request & mip_written & ~mip_wval[LCOFIP_BIT] & st.lcofip)
+            cover("lcofip", p_request & ~st.lcofip)
         else:  # rule 36: LCOFIP read-only 0, whatever software writes and counters do
             cover("lcofip", acc_ok & is_write & (addr == csr.MIP) & q_wdata[LCOFIP_BIT]
                   & Cat(*carries.values()).any())

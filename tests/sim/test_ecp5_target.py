@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from rvpmu import csr
+
 from rvpmu.hdl.ecp5 import WRITE_OR_COUNT, ECP5Counter
 from rvpmu.hdl.pmu import PMU
 from rvpmu.model import EventInput, PMUConfig
@@ -13,10 +15,12 @@ from rvpmu.sim import runner
 
 
 def test_cell_function_table():
-    """F = D ? (C & ~A) | B : C, and no carry generated when C = D = 0 (INIT[3:0] = 0)."""
+    """F = q (count), d (WRITE), q | d (SET), q & ~d (CLEAR) for op = {B, A}, C = q, D = d;
+    INIT[3:0] (C = D = 0) is 0, so the cell never generates a carry of its own."""
     for i in range(16):
-        a, b, c, d = i & 1, i >> 1 & 1, i >> 2 & 1, i >> 3 & 1
-        assert WRITE_OR_COUNT >> i & 1 == (((c & ~a) | b) & 1 if d else c)
+        a, b, q, d = i & 1, i >> 1 & 1, i >> 2 & 1, i >> 3 & 1
+        want = {0: q, csr.CSROp.WRITE: d, csr.CSROp.SET: q | d, csr.CSROp.CLEAR: q & ~d & 1}
+        assert WRITE_OR_COUNT >> i & 1 == want[a | b << 1]
     assert WRITE_OR_COUNT & 0xF == 0
 
 

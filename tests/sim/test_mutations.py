@@ -13,7 +13,7 @@ MUTATIONS = {
     # counter 3 ignores its mcountinhibit bit
     "count_while_inhibited": (r"(assign \\\$\d+\s+= )~ mcountinhibit\[3\];", r"\g<1>1'h1;"),
     # every software write of mhpmevent3 also sets OF
-    "of_set_on_csr_write": (r"(assign mhpmevent3_next = we_mhpmevent3 \? )",
+    "of_set_on_csr_write": (r"(assign mhpmevent3_next = \\\$\d+\s+\? )",
                             r"\g<1>64'h8000000000000000 | "),
     # U-mode reads of cycle ignore scounteren (only mcounteren is checked)
     "u_mode_ignores_scounteren": (r"(assign \\\$\d+\s+= )~ scounteren_next\[0\];",
