@@ -124,6 +124,9 @@ def parse_args(argv: list[str] | None):
     ap.add_argument("--config", metavar="PMU.TOML", help="also measure this configuration")
     ap.add_argument("--scaling", action="store_true", help="add the project PMU at 4/8/16/29 "
                     "counters x 40/64 bits (first seed only)")
+    ap.add_argument("--target", choices=("ecp5", "generic"), default="ecp5",
+                    help="the project PMU's counters on ECP5: carry-cell counters (ecp5, "
+                         "default) or the generic split counters")
     ap.add_argument("--no-xilinx", action="store_true", help="skip the XC7A35T estimate")
     ap.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench" / "fpga",
                     help="where the runs go (default build/bench/fpga)")
@@ -172,8 +175,8 @@ class Runner:
     """Submits the tool runs to a pool as their inputs become ready: the synthesis runs of a
     job once its Verilog exists, its place-and-route runs once ``synth_ecp5`` is done."""
 
-    def __init__(self, jobs: list[Job], workdir: Path, njobs: int):
-        self.jobs, self.workdir = jobs, workdir
+    def __init__(self, jobs: list[Job], workdir: Path, njobs: int, target: str = "ecp5"):
+        self.jobs, self.workdir, self.target = jobs, workdir, target
         self.pool = ThreadPoolExecutor(max_workers=njobs)
         self.pending: dict[Future, tuple] = {}
         self.results: dict[int, Result] = {}
@@ -194,7 +197,8 @@ class Runner:
             for k, job in enumerate(self.jobs):
                 self.say(f"{job.design} {job.label}: elaborating and writing Verilog")
                 try:
-                    top = write_verilog(make_design(job.design, job.config), self.directory(job))
+                    top = write_verilog(make_design(job.design, job.config, self.target),
+                                        self.directory(job))
                 except Exception as exc:  # noqa: BLE001 - a design that does not build
                     self.errors.append(f"{job.design} {job.label}: the design does not "
                                        f"elaborate: {type(exc).__name__}: {exc}")
@@ -254,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = plan(args)
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    runner = Runner(jobs, workdir, args.jobs)
+    runner = Runner(jobs, workdir, args.jobs, args.target)
     runner.run()
     seconds = time.monotonic() - runner.t0
     command = " ".join([".venv/bin/python", "bench/fpga.py",

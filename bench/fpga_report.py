@@ -81,8 +81,10 @@ def report(jobs, results: dict[int, Result], args, tools: dict[str, str], comman
         "nextpnr's post-route maximum for the clock (the target is set out of reach on "
         "purpose, so that both tools optimise for speed).",
         f"- Xilinx: {XC7_DEVICE}" + (" (skipped: --no-xilinx)" if args.no_xilinx else ""),
-        "- Designs: `project` = rvpmu.hdl.pmu.PMU; `plain` = bench/reference/plain_pmu.py "
-        "(flat counters, one-stage combinational read mux, response latency 1)",
+        f"- Designs: `project` = rvpmu.hdl.pmu.PMU (pipelined, CSR response latency 3; "
+        f"`target=\"{getattr(args, 'target', 'ecp5')}\"` on ECP5, `generic` for the Xilinx "
+        "estimate); `plain` = bench/reference/plain_pmu.py (flat counters, one-stage "
+        "combinational read mux, response latency 1)",
         *(f"- Configuration `{name}`: {describe(cfg)}" for name, cfg in configs.items()),
         "- Harness (bench/harness.py, identical for both designs and included in every figure "
         "below): a shift register feeding all inputs, a register on every output, a "

@@ -70,9 +70,11 @@ class BoardDesign(Elaboratable):
         m = Module()
         spec = self.spec
         clk_hz = int(platform.default_clk_frequency)
+        # On ECP5 the PMU's counters use the carry cells (hdl/ecp5.py).
+        target = "ecp5" if getattr(platform, "family", "") == "ecp5" else "generic"
         m.submodules.board = top = BoardTop(
             self.config, clk_hz=clk_hz, baud=self.baud, board=spec.board,
-            buttons=spec.buttons, switches=spec.switches, leds=spec.leds)
+            buttons=spec.buttons, switches=spec.switches, leds=spec.leds, target=target)
         uart = platform.request("uart", 0, dir="-")
         m.submodules.uart_rx = rx = io.Buffer("i", uart.rx)
         m.submodules.uart_tx = tx = io.Buffer("o", uart.tx)

@@ -189,7 +189,12 @@ class PMU(wiring.Component):
             d_exc.eq(Mux(req.valid & hit, exc, csr.Exc.NONE)),
             d_shadow.eq(ok & shadow), d_index.eq(req.addr[:5]),
         ]
-        m.d.sync += d_wdata.eq(req.wdata)
+        # A second copy of the write data drives half of the counters: it goes to every
+        # writable bit of the PMU, and one register per bit would be a net spanning the whole
+        # device. The copy powers up different (a value no write uses: the ops are 0), so
+        # synthesis keeps it rather than merging the two.
+        d_wdata_b = Signal(xlen, name="d_wdata_b", init=(1 << xlen) - 1)
+        m.d.sync += [d_wdata.eq(req.wdata), d_wdata_b.eq(req.wdata)]
         # Rule 9 (WARL selector): selector bits above ``sel_width`` are only ever set by the
         # write data (the register holds 0 there), so a write setting any of them is illegal.
         sets = req.op != C(csr.CSROp.CLEAR, csr.CSR_OP_WIDTH)
@@ -254,7 +259,8 @@ class PMU(wiring.Component):
         # -- A: counters, overflow, LCOFIP ----------------------------------------------------
         of_set: dict[int, Signal] = {}
         for i, ctr in counters.items():
-            m.d.comb += ctr.wdata.eq(Cat(d_wdata, d_wdata) if xlen == 32 else d_wdata)
+            wd = d_wdata if i < 16 else d_wdata_b
+            m.d.comb += ctr.wdata.eq(Cat(wd, wd) if xlen == 32 else wd)
             for info in writes.get(ctr_name[i], []):
                 if info.half != "hi":
                     m.d.comb += ctr.wop_lo.eq(d_wop[info.addr])

@@ -27,9 +27,12 @@ def header(config: PMUConfig, comment: str = "//") -> str:
     return "".join(f"{comment} {line}".rstrip() + "\n" for line in lines)
 
 
-def emit(config: PMUConfig) -> str:
-    """The Verilog text for ``config``; the same configuration gives the same bytes."""
+def emit(config: PMUConfig, target: str = "generic") -> str:
+    """The Verilog text for ``config``; the same configuration gives the same bytes.
+    ``target="ecp5"`` instantiates ECP5 CCU2C cells for the counters (hdl/ecp5.py)."""
     # The built-in Yosys, not whatever $YOSYS points at: reproducible output everywhere.
     os.environ["AMARANTH_USE_YOSYS"] = "builtin"
-    text = verilog.convert(PMU(config), name=TOP_NAME, emit_src=False)
-    return header(config) + "\n" + text
+    text = verilog.convert(PMU(config, target=target), name=TOP_NAME, emit_src=False)
+    note = "" if target == "generic" else \
+        f"// Target {target}: instantiates {target.upper()} primitives (hdl/ecp5.py).\n"
+    return header(config) + note + "\n" + text

@@ -45,13 +45,14 @@ class BoardTop(wiring.Component):
     ``clk_hz`` and ``baud`` set the UART divisor (or give ``divisor`` directly, as the
     simulation does); ``frame_timeout`` (cycles of silence that end a partial frame) and
     ``debounce`` (cycles) default to 5 ms. ``stretch`` is how long (cycles) the frame and
-    error LEDs stay lit.
+    error LEDs stay lit. ``target`` is the PMU's (``rvpmu.hdl.pmu.TARGETS``).
     """
 
     def __init__(self, config: PMUConfig, *, clk_hz: int, baud: int,
                  board: int = P.Board.SIMULATION, buttons: int = 0, switches: int = 0,
                  leds: int = 4, divisor: int | None = None, frame_timeout: int | None = None,
-                 debounce: int | None = None, stretch: int | None = None):
+                 debounce: int | None = None, stretch: int | None = None,
+                 target: str = "generic"):
         self.config = config
         self.clk_hz = int(clk_hz)
         self.baud = int(baud)
@@ -61,7 +62,7 @@ class BoardTop(wiring.Component):
         self.stretch = stretch or max(1, self.clk_hz // 20)
         self.n_buttons, self.n_switches, self.n_leds = buttons, switches, leds
         self.board = board
-        self.pmu = PMU(config, run_status=True)
+        self.pmu = PMU(config, run_status=True, target=target)
         self.gen = EventGenerator(config)
         self.runctl = RunControl()
         self.executor = CommandExecutor(config, board=board, inputs=buttons + switches,

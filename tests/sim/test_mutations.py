@@ -15,8 +15,8 @@ MUTATIONS = {
     # every software write of mhpmevent3 also sets OF
     "of_set_on_csr_write": (r"(assign mhpmevent3_next = \\\$\d+\s+\? )",
                             r"\g<1>64'h8000000000000000 | "),
-    # U-mode reads of cycle ignore scounteren (only mcounteren is checked)
-    "u_mode_ignores_scounteren": (r"(assign \\\$\d+\s+= )~ scounteren_next\[0\];",
+    # U-mode reads of the user-level counters ignore scounteren (only mcounteren is checked)
+    "u_mode_ignores_scounteren": (r"(assign \\\$\d+\s+= )a_mode_u & \\\$\d+ ;",
                                   r"\g<1>1'h0;"),
 }
 
