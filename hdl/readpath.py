@@ -65,6 +65,10 @@ class ReadPath:
         self.d_sel = Signal(len(GROUPS), name="d_rd_group")  # registered
         self.d_ok = Signal(name="d_rd_ok")  # no exception (but the counter-enable checks)
         self.d_idx = Signal.like(self.idx, name="d_rd_index")
+        # The counter group's mux is the widest net fan-out of the PMU: its upper half gets a
+        # copy of the index, powered up different so synthesis keeps both.
+        self.d_idx_b = Signal(len(self.idx), name="d_rd_index_b",
+                              init=(1 << len(self.idx)) - 1)
         self.d_mode = Signal(csr.MODE_WIDTH, name="d_rd_mode")
 
     def decode(self, m: Module, addr: int | None) -> None:
@@ -79,7 +83,7 @@ class ReadPath:
     def register(self, m: Module, ok: Value, mode: Value) -> None:
         """Stage D: register the selection (gated: a faulting access or a miss reads 0)."""
         m.d.sync += [self.d_sel.eq(self.sel), self.d_ok.eq(ok), self.d_idx.eq(self.idx),
-                     self.d_mode.eq(mode)]
+                     self.d_idx_b.eq(self.idx), self.d_mode.eq(mode)]
 
     def build(self, m: Module, *, counters: dict, regs: dict[str, Value], of_bits: Value,
               lcofip: Value, d_meta: tuple[Value, Value, Value]) -> tuple[Value, ...]:
@@ -118,7 +122,13 @@ class ReadPath:
         for g, sources in self.sources.items():
             width = xlen + 2 if g == "counters" else xlen
             reg = Signal(width, name=f"rd_{g}")
-            tree = mux_tree([value(k) for k in sources], self.d_idx, width)
+            values = [value(k) for k in sources]
+            if g == "counters" and width > 16:
+                half = width // 2
+                tree = Cat(mux_tree([v[:half] for v in values], self.d_idx, half),
+                           mux_tree([v[half:] for v in values], self.d_idx_b, width - half))
+            else:
+                tree = mux_tree(values, self.d_idx, width)
             m.d.sync += reg.eq(Mux(self.d_sel[GROUPS.index(g)] & self.d_ok, tree, 0))
             groups.append(reg)
         ctr = groups[0]

@@ -187,3 +187,19 @@ def test_bad_config_is_a_clear_error(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1
     assert "built in as selector 1" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_ecp5_target_emits_carry_cells(tmp_path):
+    """``--target ecp5``: the counters are CCU2C instances (hdl/ecp5.py; simulated with Yosys'
+    cell models in tests/sim/test_ecp5_target.py); a bad target is a usage error."""
+    d = tmp_path / "ecp5"
+    r = subprocess.run([str(RVPMU), "generate", "--target", "ecp5", "-o", str(d)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    text = (d / "rvpmu_pmu.v").read_text()
+    assert "CCU2C #" in text and "Target ecp5" in text
+    # 31 counters of 64 bits: 33 cells each (the last half brings the carry out)
+    assert text.count("CCU2C #") == 31 * 33
+    r = subprocess.run([str(RVPMU), "generate", "--target", "ice40", "-o", str(d)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "invalid choice: 'ice40'" in r.stderr
