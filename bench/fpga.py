@@ -164,8 +164,8 @@ def plan(args) -> list[Job]:
             add(design, label, config, args.seeds, not args.no_xilinx, "main")
     if args.scaling:
         for n, w in SCALING:
-            add("project", f"{n}x{w}", PMUConfig(num_counters=n, counter_width=w),
-                args.seeds[:1], False, "scaling")
+            add("project", f"{n}x{w}", config_from_name(f"{n}x{w}"), args.seeds[:1], False,
+                "scaling")
     return list(jobs.values())
 
 

@@ -38,15 +38,20 @@ def test_bad_argument_from_the_shell():
 def test_config_file_and_scaling_plan(tmp_path):
     toml = tmp_path / "mine.toml"
     toml.write_text("num_counters = 4\ncounter_width = 40\n")
-    args = fpga.parse_args(["--config", str(toml), "--scaling", "--seeds", "5,6"])
-    assert list(args.configs) == ["mine"]
+    args = fpga.parse_args(["--configs", "4x40", "--config", str(toml), "--scaling",
+                            "--seeds", "5,6"])
+    assert list(args.configs) == ["4x40", "mine"]
     jobs = fpga.plan(args)
     main = [j for j in jobs if "main" in j.tables]
     assert [(j.design, j.label, j.seeds) for j in main] == [
+        ("project", "4x40", [5, 6]), ("plain", "4x40", [5, 6]),
         ("project", "mine", [5, 6]), ("plain", "mine", [5, 6])]
-    # 4x40 is both the user's config and a scaling point: measured once, in both tables
-    assert len(jobs) == 2 + 8 - 1
-    assert next(j for j in jobs if j.label == "mine").tables == {"main", "scaling"}
+    # the preset 4x40 (32 event inputs, like every preset) is also a scaling point: measured
+    # once, in both tables; the user's file keeps its own 8 default inputs
+    assert len(jobs) == 4 + 8 - 1
+    assert next(j for j in jobs if j.label == "4x40" and j.design == "project").tables == \
+        {"main", "scaling"}
+    assert len(next(j for j in jobs if j.label == "mine").config.events) == 8
     assert all(j.seeds == [5] and not j.xilinx for j in jobs if j.tables == {"scaling"})
 
 
