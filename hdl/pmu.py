@@ -177,7 +177,7 @@ class PMU(wiring.Component):
                                     shadow=shadow)
                     read.decode(m, addr)
             with m.Default():
-                m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE)]
+                m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE), shadow.eq(0)]
                 read.decode(m, None)
         # Writes never depend on the enables (user-level counters are read-only), so the
         # write enables are final here; a shadow read's exception is settled in the access
