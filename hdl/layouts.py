@@ -45,7 +45,7 @@ class CSRRequestSignature(wiring.Signature):
 
 
 class CSRResponseSignature(wiring.Signature):
-    """The PMU's answer, one cycle after the request (docs/timing.md)."""
+    """The PMU's answer, CSR_RESPONSE_LATENCY cycles after the request (docs/timing.md)."""
 
     def __init__(self, xlen: int):
         super().__init__({

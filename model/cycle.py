@@ -16,7 +16,7 @@ events[i]          in     occurrences of external event i this cycle (0..max_per
 retired            in     instructions retired this cycle (0..retire_width)
 mode               in     ``Mode`` the cycle and its retiring instructions count in
 halt               in     debug mode with dcsr.stopcount: no counter moves
-csr_rsp.valid      out    response to the request of the previous cycle
+csr_rsp.valid      out    response to the request of three cycles before
 csr_rsp.hit        out    the address is the PMU's (0: the core decodes it)
 csr_rsp.rdata      out    old value of the CSR (0 on an exception or a miss)
 csr_rsp.exc        out    ``Exc``: NONE, ILLEGAL_INSTRUCTION, VIRTUAL_INSTRUCTION
