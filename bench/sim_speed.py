@@ -22,7 +22,7 @@ from pathlib import Path
 from rvpmu import csr
 from rvpmu.config import PMUConfig
 from rvpmu.model import HartPMU
-from rvpmu.model.cycle import PortInputs
+from rvpmu.model.cycle import CSR_RESPONSE_LATENCY, PortInputs
 from rvpmu.model.eventgen import EventSource
 from rvpmu.sim import runner
 from rvpmu.sim.scoreboard import Scoreboard
@@ -53,11 +53,13 @@ def model_regression_speed(cfg: PMUConfig, cycles: int, seed: int, max_gap: int)
     t0 = time.perf_counter()
     while sb.checked_cycles < cycles:
         gap = rng.choice((0, 1, 2, rng.randint(3, 64), rng.randint(64, max_gap)))
-        sb.advance(gap, src.totals(t, gap), mode, False)
+        sb.advance(gap, src, t, mode, False)
         t += gap
-        sb.expect(PortInputs(stim.request(), *src.at(t), mode, False))
-        sb.checked_cycles += 1
-        t += 1
+        # the access, then the cycles until its answer (as tb_pmu.long_regression does)
+        for req in [stim.request()] + [None] * (CSR_RESPONSE_LATENCY - 1):
+            sb.expect(PortInputs(req, *src.at(t), mode, False))
+            sb.checked_cycles += 1
+            t += 1
     return sb.checked_cycles / (time.perf_counter() - t0)
 
 
