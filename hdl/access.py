@@ -67,25 +67,14 @@ def drive_exception(m: Module, exc: Value, info: CSRInfo, config: PMUConfig, is_
                 m.d.comb += shadow.eq(1)
                 return
             i = info.index
-            men = mcounteren[i]
-            sen = scounteren[i] if config.has_s else Const(1, 1)
-            hen = hcounteren[i] if config.has_h else Const(1, 1)
-            with m.If(~men):
-                m.d.comb += exc.eq(ILLEGAL)
-            with m.Elif(mode_is[M.U] & ~sen):
-                m.d.comb += exc.eq(ILLEGAL)
-            with m.Elif(mode_is[M.VS] & ~hen):
-                m.d.comb += exc.eq(VIRTUAL)
-            with m.Elif(mode_is[M.VU] & ~(hen & sen)):
-                m.d.comb += exc.eq(VIRTUAL)
+            _enable_checks(m, exc, config, C(i, 5), mode_is, mcounteren, scounteren,
+                           hcounteren)
 
 
-def counter_enable_exception(m: Module, config: PMUConfig, index: Value,
-                             mode_is: dict[csr.Mode, Value], mcounteren: Value,
-                             scounteren: Value, hcounteren: Value) -> Signal:
-    """Rules 12-15 for a below-M read of user-level counter ``index``: the one check that
-    depends on the counter-enable registers (the pipelined PMU makes it in the access cycle)."""
-    exc = Signal(csr.EXC_WIDTH, name="counteren_exc")
+def _enable_checks(m: Module, exc: Value, config: PMUConfig, index: Value,
+                   mode_is: dict[csr.Mode, Value], mcounteren: Value, scounteren: Value,
+                   hcounteren: Value) -> None:
+    """Rules 12-15: a below-M read of user-level counter ``index`` against the enables."""
     men = mcounteren.bit_select(index, 1)
     sen = scounteren.bit_select(index, 1) if config.has_s else Const(1, 1)
     hen = hcounteren.bit_select(index, 1) if config.has_h else Const(1, 1)
@@ -97,4 +86,13 @@ def counter_enable_exception(m: Module, config: PMUConfig, index: Value,
         m.d.comb += exc.eq(VIRTUAL)
     with m.Elif(mode_is[M.VU] & ~(hen & sen)):
         m.d.comb += exc.eq(VIRTUAL)
+
+
+def counter_enable_exception(m: Module, config: PMUConfig, index: Value,
+                             mode_is: dict[csr.Mode, Value], mcounteren: Value,
+                             scounteren: Value, hcounteren: Value) -> Signal:
+    """Rules 12-15 for a below-M read of user-level counter ``index``: the one check that
+    depends on the counter-enable registers (the pipelined PMU makes it in the access cycle)."""
+    exc = Signal(csr.EXC_WIDTH, name="counteren_exc")
+    _enable_checks(m, exc, config, index, mode_is, mcounteren, scounteren, hcounteren)
     return exc
