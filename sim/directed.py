@@ -25,6 +25,14 @@ def idle(n: int = 1, **kw) -> list[PortInputs]:
     return [PortInputs(**kw)] * n
 
 
+def write64(cfg: PMUConfig, addr: int, addrh: int, value: int, op: csr.CSROp = W,
+            **kw) -> list[PortInputs]:
+    """A 64-bit register: one access on RV64, the high half then the low half on RV32."""
+    if cfg.xlen == 64:
+        return [acc(addr, op, value, **kw)]
+    return [acc(addrh, op, value >> 32, **kw), acc(addr, op, value & 0xFFFF_FFFF, **kw)]
+
+
 def read_all(cfg: PMUConfig, mode: csr.Mode = M) -> list[PortInputs]:
     """Read every address, then wait until the last read is answered (docs/timing.md)."""
     return [acc(a, R, 0, mode) for a in csr_map(cfg)] + idle(CSR_RESPONSE_LATENCY - 1)
@@ -112,11 +120,6 @@ def filters(cfg: PMUConfig) -> list[PortInputs]:
     """Rules 10, 20, 25-27: selector 0, inhibit, xINH per mode, Smcntrpmf, halt."""
     inh = {md: 1 << csr.INH_BIT[md] for md in csr.INH_BIT}
 
-    def write64(addr: int, addrh: int, value: int) -> list[PortInputs]:
-        if cfg.xlen == 64:
-            return [acc(addr, W, value)]
-        return [acc(addrh, W, value >> 32), acc(addr, W, value & 0xFFFF_FFFF)]
-
     seq = []
     hpm = list(cfg.hpm_indices)
     if len(hpm) >= 3:
@@ -124,10 +127,10 @@ def filters(cfg: PMUConfig) -> list[PortInputs]:
         for i, value in zip(hpm, ev):
             if cfg.xlen == 32 and not cfg.sscofpmf:
                 value &= 0xFFFF_FFFF  # no mhpmeventNh without Sscofpmf
-            seq += write64(csr.mhpmevent(i), csr.mhpmeventh(i), value)
+            seq += write64(cfg, csr.mhpmevent(i), csr.mhpmeventh(i), value)
     if cfg.smcntrpmf:
-        seq += write64(csr.MCYCLECFG, csr.MCYCLECFGH, inh[S])
-        seq += write64(csr.MINSTRETCFG, csr.MINSTRETCFGH, inh[VU])
+        seq += write64(cfg, csr.MCYCLECFG, csr.MCYCLECFGH, inh[S])
+        seq += write64(cfg, csr.MINSTRETCFG, csr.MINSTRETCFGH, inh[VU])
     for mode in cfg.modes:
         seq += idle(3, retired=1, mode=mode) + idle(2, retired=1, mode=mode, halt=True)
     return seq + read_all(cfg)

@@ -62,6 +62,7 @@ class PMUHarness:
     def sample(self) -> PortOutputs:
         """The outputs as they read after the latest rising edge (call in ReadOnly)."""
         d = self.dut
+        self.lcofi_set = bool(int(d.lcofi_set.value))  # compared by Scoreboard.check
         rsp = CSRResponse(bool(int(d.csr_rsp__valid.value)), bool(int(d.csr_rsp__hit.value)),
                           int(d.csr_rsp__rdata.value), csr.Exc(int(d.csr_rsp__exc.value)))
         return PortOutputs(rsp, bool(int(d.lcofip.value)), int(d.mcounteren.value),

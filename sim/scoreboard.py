@@ -40,10 +40,14 @@ class Scoreboard:
         self.history = (self.history + [f"cycle {self.checked_cycles}: {inp}"])[-6:]
         return out
 
-    def check(self, inp: PortInputs, got: PortOutputs) -> None:
+    def check(self, inp: PortInputs, got: PortOutputs, lcofi_set: bool | None = None) -> None:
+        """Compare every output of one cycle; ``lcofi_set`` too when the top has it."""
         want = self.expect(inp)
         self.checked_cycles += 1
-        if got != want:
+        want_set = self.model.lcofi_set() if lcofi_set is not None else None
+        if got != want or lcofi_set != want_set:
+            if lcofi_set != want_set:
+                want, got = f"{want} lcofi_set={want_set}", f"{got} lcofi_set={lcofi_set}"
             raise Mismatch(
                 f"{self.label} seed {self.seed}: design and model differ after checked cycle "
                 f"{self.checked_cycles - 1} (model cycle {self.model.hart.cycle}):\n"

@@ -21,6 +21,7 @@ from rvpmu.model.cycle import CSR_RESPONSE_LATENCY, PortInputs
 from rvpmu.model.eventgen import EventSource
 
 from .directed import SEQUENCES, read_all
+from .sweeps import SWEEPS
 from .drivers import PMUHarness
 from .scoreboard import Scoreboard
 from .stimulus import Stimulus
@@ -51,9 +52,9 @@ async def lockstep_random(dut):
     sb = Scoreboard(cfg, seed=seed, label="lockstep_random")
     t0 = time.perf_counter()
     for inp in itertools.islice(Stimulus(cfg, seed), params.get("lockstep_cycles", 2000)):
-        sb.check(inp, await h.cycle(inp))
+        sb.check(inp, await h.cycle(inp), h.lcofi_set)
     for inp in read_all(cfg):  # the final state, register by register
-        sb.check(inp, await h.cycle(inp))
+        sb.check(inp, await h.cycle(inp), h.lcofi_set)
     _report("lockstep_random", sb, time.perf_counter() - t0)
 
 
@@ -65,10 +66,10 @@ async def directed(dut):
     await h.start()
     sb = Scoreboard(cfg, seed=0, label="directed")
     t0 = time.perf_counter()
-    for name, make in SEQUENCES.items():
+    for name, make in {**SEQUENCES, **SWEEPS}.items():
         sb.label = f"directed/{name}"
         for inp in make(cfg):
-            sb.check(inp, await h.cycle(inp))
+            sb.check(inp, await h.cycle(inp), h.lcofi_set)
     _report("directed", sb, time.perf_counter() - t0)
 
 
@@ -113,11 +114,11 @@ async def long_regression(dut):
         # The access, then the cycles until its answer (docs/timing.md), all checked.
         for req in [stim.request()] + [None] * (CSR_RESPONSE_LATENCY - 1):
             inp = PortInputs(req, *src.at(t), mode, halt)
-            sb.check(inp, await h.cycle(inp, events=False))
+            sb.check(inp, await h.cycle(inp, events=False), h.lcofi_set)
             t += 1
     for req in read_all(cfg):  # the final state, register by register
         inp = PortInputs(req.csr_req, *src.at(t), mode, halt)
-        sb.check(inp, await h.cycle(inp, events=False))
+        sb.check(inp, await h.cycle(inp, events=False), h.lcofi_set)
         t += 1
     seconds = time.perf_counter() - t0
     _report("long_regression", sb, seconds, cycles_per_second=round(sb.checked_cycles / seconds))
