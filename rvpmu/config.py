@@ -269,6 +269,8 @@ class PMUConfig:
             if k == "events":
                 continue
             lines.append(f"{k} = {str(v).lower() if isinstance(v, bool) else v}")
+        if not self.events:  # an absent list means the default inputs
+            lines.append("events = []")
         for e in self.events:
             lines += ["", "[[events]]", f'name = "{e.name}"', f"max_per_cycle = {e.max_per_cycle}"]
             if e.sbi:
