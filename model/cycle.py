@@ -112,6 +112,11 @@ class PMUPorts:
             self.hart.raise_lcofi()
         self._lcofi = self.hart.step_increments(applied, defer_lcofi=True)
 
+    @property
+    def in_flight(self) -> dict[int, int]:
+        """The increments selected from the last clocked inputs, added at the next edge."""
+        return dict(self._increments)
+
     def drain(self) -> PortOutputs:
         """Clock halted, access-free cycles until nothing is in flight (an access's response,
         an increment, a deferred LCOFIP set)."""

@@ -24,6 +24,8 @@ SIMULATORS = ("verilator", "icarus")
 TOP = "rvpmu_simtop"
 TEST_MODULE = "rvpmu.sim.tb_pmu"
 KVM_TEST_MODULE = "rvpmu.sim.tb_kvm"
+# Tests whose stimulus comes from the seed: only their mismatches are reproduced with --seed.
+SEEDED_TESTS = ("lockstep_random", "long_regression")
 DEFAULT_BUILD_ROOT = Path("build") / "sim"
 
 # Amaranth's Verilog carries Yosys-narrowed comparison constants (see rvpmu.hdl.verilog).
@@ -135,7 +137,10 @@ def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD
         text = settle_at_time_zero(text)
     flavour = " ".join(_BUILD_ARGS[simulator]) + (" public-depth-1" if simulator == "verilator"
                                                    else "")
-    key = hashlib.sha256((text + simulator + str(waves) + flavour).encode()).hexdigest()[:12]
+    # The testbench reads the configuration from the build's pmu.toml: key on it as well (the
+    # same Verilog can come from configurations that differ in what the testbench checks).
+    key = hashlib.sha256((text + simulator + str(waves) + flavour + config.to_toml())
+                         .encode()).hexdigest()[:12]
     d = (Path(build_root) / f"{simulator}-{key}").resolve()
     stamp = d / "built.ok"
     b = Build(simulator, d, config, waves)
@@ -178,10 +183,16 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
                     build_dir=b.directory, test_dir=b.directory, testcase=testcase, seed=seed,
                     extra_env=env, waves=b.waves, timescale=("1ns", "1ps"),
                     log_file=b.directory / "sim.log", results_xml=str(results))
-    except SystemExit:
-        pass  # under pytest the runner exits on a failed test; the XML below says which
-    data = json.loads(report.read_text()) if report.exists() else {"tests": {}}
-    data["failures"] = failures(results)
+    except (SystemExit, RuntimeError):
+        pass  # a failed test or a simulator that died: the XML (or its absence) says which
+    try:
+        data = json.loads(report.read_text()) if report.exists() else {"tests": {}}
+    except ValueError:  # cut short while the testbench wrote it
+        data = {"tests": {}}
+    details = failure_details(results)
+    data["failures"] = [_line(d) for d in details]
+    data["seed_dependent"] = any(d["test"] in SEEDED_TESTS and d["type"] == "Mismatch"
+                                 for d in details)
     data["results_xml"] = str(results)
     data["log"] = str(b.directory / "sim.log")
     data["waves"] = [str(p) for pat in ("*.fst", "*.vcd") for p in sorted(b.directory.glob(pat))
@@ -189,16 +200,32 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
     return data
 
 
-def failures(results: Path) -> list[str]:
-    """Names of failed cocotb tests, with the first line of their message."""
+def failure_details(results: Path) -> list[dict]:
+    """Each failed cocotb test: its name, the first line of its message, the exception type."""
     if not results.exists():
-        return ["the simulator produced no results (see the log)"]
+        return [{"test": "", "type": "",
+                 "message": "the simulator produced no results (see the log)"}]
+    try:
+        root = ET.parse(results).getroot()
+    except ET.ParseError:
+        return [{"test": "", "type": "",
+                 "message": "the simulator's results file is incomplete (see the log)"}]
     out = []
-    for case in ET.parse(results).getroot().iter("testcase"):
+    for case in root.iter("testcase"):
         for bad in list(case.findall("failure")) + list(case.findall("error")):
             msg = (bad.get("message") or bad.text or "").strip().splitlines()
-            out.append(f"{case.get('name')}: {msg[0] if msg else 'failed'}")
+            out.append({"test": case.get("name"), "type": bad.get("type") or "",
+                        "message": msg[0] if msg else "failed"})
     return out
+
+
+def failures(results: Path) -> list[str]:
+    """Names of failed cocotb tests, with the first line of their message."""
+    return [_line(d) for d in failure_details(results)]
+
+
+def _line(d: dict) -> str:
+    return f"{d['test']}: {d['message']}" if d["test"] else d["message"]
 
 
 __all__ = ["SIMULATORS", "Build", "build", "run", "ToolchainError"]

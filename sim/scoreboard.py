@@ -6,6 +6,7 @@ from rvpmu.config import PMUConfig
 from rvpmu.csrmap import lookup
 from rvpmu.model.cycle import PMUPorts, PortInputs, PortOutputs
 
+from .bins import CounterBins
 from .coverage import Coverage
 
 
@@ -18,6 +19,7 @@ class Scoreboard:
         self.config = config
         self.model = PMUPorts(config)
         self.coverage = Coverage(config)
+        self.bins = CounterBins(config)
         self.seed = seed
         self.label = label
         self.checked_cycles = 0
@@ -27,16 +29,21 @@ class Scoreboard:
     def expect(self, inp: PortInputs) -> PortOutputs:
         """Advance the model by the cycle ``inp`` describes; return what the design must show."""
         before = self.model.hart.snapshot()
+        applied = self.model.in_flight  # the increments this edge adds
         out = self.model.clock(inp)
         wrote = None
         if self.model.performed is not None:  # the access performed in this cycle
             req, rsp = self.model.performed
             self.accesses += 1
             self.coverage.sample_access(req, rsp, before)
+            self.bins.sample_access(req, rsp, before)
             info = lookup(self.config, req.addr)
             if info is not None and req.op != 0 and rsp.exc == 0:
                 wrote = info.reg
-        self.coverage.sample_cycle(before, self.model.hart.snapshot(), inp.halt, wrote)
+        after = self.model.hart.snapshot()
+        self.coverage.sample_cycle(before, after, inp.halt, wrote)
+        self.bins.sample_step(before, after, inp.mode, inp.halt, self.model.in_flight, applied,
+                              wrote)
         self.history = (self.history + [f"cycle {self.checked_cycles}: {inp}"])[-6:]
         return out
 
@@ -45,6 +52,8 @@ class Scoreboard:
         want = self.expect(inp)
         self.checked_cycles += 1
         want_set = self.model.lcofi_set() if lcofi_set is not None else None
+        self.bins.sample_ports(("csr_rsp", "lcofip", "counteren")
+                               + (("lcofi_set",) if lcofi_set is not None else ()))
         if got != want or lcofi_set != want_set:
             if lcofi_set != want_set:
                 want, got = f"{want} lcofi_set={want_set}", f"{got} lcofi_set={lcofi_set}"
@@ -63,7 +72,9 @@ class Scoreboard:
         before = self.model.hart.snapshot()
         self.model.run(cycles, lambda k, n: source.totals(t + k, n),
                        lambda k: source.at(t + k), mode, halt)
-        self.coverage.sample_cycle(before, self.model.hart.snapshot(), halt, None)
+        after = self.model.hart.snapshot()
+        self.coverage.sample_cycle(before, after, halt, None)
+        self.bins.sample_overflow(before, after, None)
         self.checked_cycles += cycles
         self.history = (self.history + [f"{cycles} free-running cycles in {mode.name}"
                                         + (" halted" if halt else "")])[-6:]

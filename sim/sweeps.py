@@ -26,7 +26,9 @@ from collections.abc import Callable
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
-from rvpmu.csrmap import Kind, csr_map
+from rvpmu.csrmap import csr_map
+
+from .bins import CounterBins, register_fields
 
 from .directed import CLR, SET, W, acc, idle, read_all, write64
 
@@ -122,11 +124,11 @@ def mode_filters(cfg: PMUConfig) -> list:
     hpm = list(cfg.hpm_indices)
     sels = list(range(1, cfg.num_selectors))
     inh_modes = list(csr.INH_BIT)  # every xINH bit, also of modes the hart lacks (WARL)
-    rounds = len(inh_modes) if (cfg.sscofpmf or cfg.smcntrpmf) else 0
+    rounds = len(inh_modes) if (cfg.sscofpmf or cfg.smcntrpmf) else 1  # 1: modes, no xINH
     for r in range(rounds):
         for k, i in enumerate(hpm):
             bit = 1 << csr.INH_BIT[inh_modes[(k + r) % len(inh_modes)]]
-            seq += write_event(cfg, i, (bit if cfg.sscofpmf else 0) | sels[k % len(sels)])
+            seq += write_event(cfg, i, (bit if cfg.sscofpmf else 0) | sels[(k + r) % len(sels)])
         if cfg.smcntrpmf:
             seq += write64(cfg, csr.MCYCLECFG, csr.MCYCLECFGH,
                            1 << csr.INH_BIT[inh_modes[r % len(inh_modes)]])
@@ -198,30 +200,42 @@ def scountovf_masks(cfg: PMUConfig) -> list:
     return seq + clean(cfg) + idle(2) + read_all(cfg)
 
 
-def _writable(cfg: PMUConfig) -> list:
-    return [info for info in csr_map(cfg).values()
-            if info.exists and not info.read_only and info.kind != Kind.SCOUNTOVF]
+def set_clear_field(cfg: PMUConfig, rng: random.Random, reg: str, field: str,
+                    op: str) -> list:
+    """csrrs (``op`` "set") or csrrc ("clear") whose data changes ``field`` of ``reg``: the
+    register is first written with the bits to set clear (or to clear set)."""
+    for info in csr_map(cfg).values():
+        if info.reg != reg or not info.exists or info.read_only:
+            continue
+        shift = 32 if info.half == "hi" else 0
+        mask = (register_fields(cfg, reg, info.kind, info.writable).get(field, 0) >> shift) \
+            & ((1 << cfg.xlen) - 1)
+        if not mask:
+            continue
+        bits = rng.getrandbits(cfg.xlen) & mask or mask & -mask
+        base = rng.getrandbits(cfg.xlen)
+        if field == "EVENT" and op == "clear":  # clear bits of a legal selector (WARL)
+            bits = rng.randrange(1, cfg.num_selectors)
+            base = (base & ~csr.EVENT_SEL_MASK) | bits
+        base = base & ~bits if op == "set" else base | bits
+        return [acc(info.addr, W, base), acc(info.addr, SET if op == "set" else CLR, bits),
+                acc(info.addr)]
+    return []
 
 
 def set_clear(cfg: PMUConfig) -> list:
-    """csrrs/csrrc with data that changes the value, on every writable register (rule 3, 21)."""
+    """csrrs/csrrc with data that changes the value, on every field of every writable register."""
     rng = random.Random("set_clear")
-    xmask = (1 << cfg.xlen) - 1
     seq = clean(cfg)
-    for info in _writable(cfg):
-        if info.kind == Kind.COUNTEREN:
-            continue  # their own sweep below keeps the access patterns readable
-        for _ in range(2):
-            a = rng.getrandbits(cfg.xlen)
-            b = rng.getrandbits(cfg.xlen) & ~a & xmask  # sets bits that are 0 ...
-            c = rng.getrandbits(cfg.xlen) & (a | b)  # ... clears bits that are 1
-            seq += [acc(info.addr, W, a), acc(info.addr, SET, b), acc(info.addr),
-                    acc(info.addr, CLR, c), acc(info.addr)]
-    for addr in (csr.MCOUNTEREN, csr.SCOUNTEREN, csr.HCOUNTEREN):
-        if addr in csr_map(cfg) and csr_map(cfg)[addr].exists:
-            seq += [acc(addr, W, 0x0F0F_0F0F), acc(addr, SET, 0xF0F0_0000), acc(addr),
-                    acc(addr, CLR, 0x0F0F_F0F0), acc(addr), acc(addr, W, 0)]
+    for _, reg, field, op in sorted(g for g in CounterBins(cfg).goals if g[0] == "setclr"):
+        seq += set_clear_field(cfg, rng, reg, field, op)
+        if reg in ("mcounteren", "scounteren", "hcounteren"):
+            seq.append(acc(csr_map_addr(cfg, reg), W, 0))  # the access patterns stay open
     return seq + clean(cfg) + idle(2) + read_all(cfg)
+
+
+def csr_map_addr(cfg: PMUConfig, reg: str) -> int:
+    return next(info.addr for info in csr_map(cfg).values() if info.reg == reg)
 
 
 def warl(cfg: PMUConfig) -> list:

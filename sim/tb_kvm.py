@@ -39,7 +39,7 @@ async def _reset(dut) -> None:
 async def kvm_scenarios(dut):
     cfg = PMUConfig.from_toml(os.environ["RVPMU_SIM_CONFIG"])
     params = json.loads(os.environ.get("RVPMU_SIM_PARAMS", "{}"))
-    outdir = Path(os.environ["RVPMU_SIM_REPORT"]).parent
+    outdir = Path(params.get("outdir") or Path(os.environ["RVPMU_SIM_REPORT"]).parent)
     h = PMUHarness(dut, cfg)
     await h.start()
     hw = RtlPMUBackend(h)
