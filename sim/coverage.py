@@ -12,6 +12,7 @@ from rvpmu import csr
 from rvpmu.config import PMUConfig
 from rvpmu.csrmap import Kind, lookup
 from rvpmu.model.cycle import CSRRequest, CSRResponse
+from rvpmu.rules import RULES, applicable, why_not
 
 OF_BIT = 1 << csr.MHPMEVENT_OF
 
@@ -122,10 +123,47 @@ class Coverage:
     def report(self) -> dict:
         return {
             "rules_hit": sorted(self.rules),
-            "rules_missed": sorted(set(range(1, 40)) - set(self.rules)),
+            "rules_missed": [r.number for r in applicable(self.config)
+                             if r.number not in self.rules],
             "rule_counts": {str(k): v for k, v in sorted(self.rules.items())},
             "events": dict(self.events),
             "access_bins": len(self.access),
             "access": [{"csr": k[0], "mode": k[1], "op": k[2], "outcome": k[3], "count": v}
                        for k, v in sorted(self.access.items())],
         }
+
+
+def summary_lines(config: PMUConfig, tests: dict[str, dict]) -> tuple[list[str], bool]:
+    """Coverage merged over the tests of one run: the rules (exercised, missed, not
+    applicable with the reason) and the per-counter bins with their holes. The flag says
+    whether coverage closed."""
+    hit: set[int] = set()
+    bins_hit: set[str] = set()
+    holes: list[list] | None = None
+    goals = 0
+    for t in tests.values():
+        hit |= set(t["coverage"]["rules_hit"])
+        if "bins" in t:
+            bins_hit |= set(t.get("bin_hits", ()))
+            goals = max(goals, t["bins"]["bins"])
+            holes = t["bins"]["holes"] if holes is None else holes
+    lines = []
+    want = applicable(config)
+    missed = [r for r in want if r.number not in hit]
+    lines.append(f"rules exercised: {len(want) - len(missed)}/{len(want)} applicable "
+                 f"({len(RULES)} in docs/rules.md)")
+    for r in missed:
+        lines.append(f"  MISSED rule {r.number} ({r.section}): {r.title}")
+    for r in RULES:
+        reason = why_not(r, config)
+        if reason:
+            lines.append(f"  n/a    rule {r.number}: {r.title}: {reason}")
+    open_holes = [h for h in (holes or []) if str(tuple(h)) not in bins_hit]
+    if goals:
+        lines.append(f"per-counter bins: {goals - len(open_holes)}/{goals} hit"
+                     + ("" if open_holes else " (closed)"))
+        for h in open_holes[:20]:
+            lines.append(f"  hole: {' x '.join(str(x) for x in h)}")
+        if len(open_holes) > 20:
+            lines.append(f"  ... and {len(open_holes) - 20} more holes")
+    return lines, not missed and not open_holes

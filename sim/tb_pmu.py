@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import cocotb
+from cocotb.triggers import SimTimeoutError, with_timeout
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
@@ -23,7 +24,7 @@ from rvpmu.model.eventgen import EventSource
 from .directed import SEQUENCES, read_all
 from .steer import steer
 from .sweeps import SWEEPS
-from .drivers import PMUHarness
+from .drivers import CLOCK_NS, PMUHarness
 from .scoreboard import Scoreboard
 from .stimulus import Stimulus
 
@@ -45,10 +46,48 @@ def _report(name: str, sb: Scoreboard, seconds: float, **extra) -> None:
     path.write_text(json.dumps(data, indent=1))
 
 
+async def _bounded(name: str, body, cycles: int) -> None:
+    """Run a test body for at most ``cycles`` clock cycles of simulated time (issue 14, item
+    4): a design that stops making progress fails with this message instead of hanging."""
+    try:
+        await with_timeout(body, cycles * CLOCK_NS, "ns")
+    except SimTimeoutError:
+        raise AssertionError(f"{name}: not finished after {cycles:,} cycles of simulated time; "
+                             "the design stopped making progress") from None
+
+
 @cocotb.test()
 async def lockstep_random(dut):
     """Every input driven from Python, every output compared with the model, every cycle."""
     cfg, params = _setup()
+    limit = 2 * params.get("lockstep_cycles", 2000) + 10 * len(read_all(cfg)) + 1000
+    await _bounded("lockstep_random", _lockstep_random(dut, cfg, params), limit)
+
+
+@cocotb.test()
+async def directed(dut):
+    """The per-rule sequences of rvpmu.sim.directed and the per-counter sweeps of
+    rvpmu.sim.sweeps, cycle by cycle; then stimulus steered at the coverage holes."""
+    cfg, params = _setup()
+    cycles = sum(len(make(cfg)) for make in {**SEQUENCES, **SWEEPS}.values())
+    limit = 2 * (cycles + params.get("steer_cycles", 20_000)) + 10_000
+    await _bounded("directed", _directed(dut, cfg, params), limit)
+
+
+@cocotb.test()
+async def long_regression(dut):
+    """Events from the on-chip generator; Python only issues CSR accesses between free runs.
+
+    Between two accesses the design runs up to ``max_gap`` cycles alone; the model advances
+    by the same cycles in closed form, then both answer the access and must agree.
+    """
+    cfg, params = _setup()
+    limit = 2 * (params.get("cycles", 100_000) + params.get("max_gap", 4000)) \
+        + 10 * len(read_all(cfg)) + 10_000
+    await _bounded("long_regression", _long_regression(dut, cfg, params), limit)
+
+
+async def _lockstep_random(dut, cfg: PMUConfig, params: dict) -> None:
     seed = params.get("seed", 1)
     h = PMUHarness(dut, cfg)
     await h.start()
@@ -61,11 +100,7 @@ async def lockstep_random(dut):
     _report("lockstep_random", sb, time.perf_counter() - t0)
 
 
-@cocotb.test()
-async def directed(dut):
-    """The per-rule sequences of rvpmu.sim.directed and the per-counter sweeps of
-    rvpmu.sim.sweeps, cycle by cycle; then stimulus steered at the coverage holes."""
-    cfg, params = _setup()
+async def _directed(dut, cfg: PMUConfig, params: dict) -> None:
     h = PMUHarness(dut, cfg)
     await h.start()
     sb = Scoreboard(cfg, seed=0, label="directed")
@@ -85,20 +120,15 @@ async def directed(dut):
         if not holes or steered >= budget:
             break
         for hole in holes:
+            if steered >= budget:
+                break
             for inp in steer(cfg, hole, rng):
                 sb.check(inp, await h.cycle(inp), h.lcofi_set)
                 steered += 1
     _report("directed", sb, time.perf_counter() - t0, steered_cycles=steered)
 
 
-@cocotb.test()
-async def long_regression(dut):
-    """Events from the on-chip generator; Python only issues CSR accesses between free runs.
-
-    Between two accesses the design runs up to ``max_gap`` cycles alone; the model advances
-    by the same cycles in closed form, then both answer the access and must agree.
-    """
-    cfg, params = _setup()
+async def _long_regression(dut, cfg: PMUConfig, params: dict) -> None:
     seed = params.get("seed", 1)
     rng = random.Random(seed ^ 0x5EED)
     total = params.get("cycles", 100_000)
