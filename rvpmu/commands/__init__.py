@@ -3,6 +3,6 @@
 Add a module to COMMAND_MODULES (and the import) without removing the others.
 """
 
-from . import board, compare, config, doctor, formal, generate, model, sim
+from . import board, compare, config, doctor, formal, generate, model, mutate, sim
 
-COMMAND_MODULES = (config, generate, sim, model, compare, formal, board, doctor)
+COMMAND_MODULES = (config, generate, sim, model, compare, formal, board, doctor, mutate)

@@ -173,8 +173,9 @@ def write_miter(tools: dict[str, Path], root: Path, il_name: str, outdir: str,
     inductive: two copies of a counter may start apart)."""
     tag = "regs" if registers else "ports"
     out = f"{outdir}/miter_{tag}"
-    script = _prepare_pmu(il_name, None, "gold") + ["design -stash gold"]
-    script += _prepare_pmu(il_name, mutation, "gate") + ["design -copy-from gold -as gold gold"]
+    # the mutated copy first: ``proc`` then names its cells as in the listing script
+    script = _prepare_pmu(il_name, mutation, "gate") + ["design -stash gate"]
+    script += _prepare_pmu(il_name, None, "gold") + ["design -copy-from gate -as gate gate"]
     if registers:
         script.append("expose -dff gold gate")
     script += ["miter -equiv -flatten -make_assert -make_outputs gold gate miter",
