@@ -20,3 +20,12 @@ def test_docs_named_in_readme_exist():
                  "hart-script.md", "access.md"):
         assert (ROOT / "docs" / name).is_file(), name
         assert name in readme or name == "access.md", name
+
+
+def test_rules_doc_is_generated_from_the_rules_table():
+    from rvpmu import rules
+
+    committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == rules.markdown(), (
+        "docs/rules.md is stale: run `.venv/bin/python -c \"from rvpmu.rules import markdown; "
+        "open('docs/rules.md', 'w').write(markdown())\"`")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from rvpmu import rules
 from rvpmu.model import PMUConfig
 from rvpmu.sim import runner
 
@@ -46,16 +47,12 @@ def test_regression(builds, simulator, name):
     assert tests["long_regression"]["checked_cycles"] >= SIZES[simulator]["cycles"]
     assert tests["lockstep_random"]["checked_cycles"] > SIZES[simulator]["lockstep_cycles"]
     hit = set().union(*(set(t["coverage"]["rules_hit"]) for t in tests.values()))
-    # Everything the block can show at its ports; 24 (trapping instructions), 28 (shared
-    # mcycle) are the core's, 36 needs a configuration without Sscofpmf.
-    cfg = CONFIGS[name]
-    must = set(range(1, 40)) - {24, 28, 36}
-    must -= {3, 22} if cfg.xlen == 64 else {4}  # RV32 halves / RV64 illegal high halves
-    if cfg.num_counters == 29:
-        must -= {18}  # no unimplemented counter to read
-    if not cfg.has_h:
-        must -= {14, 15}  # no VS/VU
+    # Every rule the block can show at its ports for this configuration (rvpmu/rules.py says
+    # why the others cannot be), and every per-counter bin, closed in the directed test.
+    must = {r.number for r in rules.applicable(CONFIGS[name])}
     assert must <= hit, sorted(must - hit)
+    assert tests["directed"]["bins"]["holes"] == []
+    assert tests["directed"]["bins"]["hit"] == tests["directed"]["bins"]["bins"] > 100
     events = [t["coverage"]["events"] for t in tests.values()]
     assert sum(e.get("lcofip_rise", 0) for e in events) > 0
     assert sum(e.get("of_set_by_overflow", 0) for e in events) > 0
