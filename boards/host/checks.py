@@ -24,7 +24,7 @@ from rvpmu.model import HartPMU, KvmVcpuPmu, PMUPorts
 from rvpmu.model.cycle import CSRRequest, PortInputs
 from rvpmu.model.eventgen import EventSource
 from rvpmu.model.kvm.replay import compare
-from rvpmu.model.kvm.scenarios import SCENARIOS, GuestAssert, run_scenario
+from rvpmu.model.kvm.scenarios import SCENARIOS, GuestAssert, run_scenario, unmet_requirement
 from rvpmu.sim.stimulus import Stimulus
 
 from .backend import BoardPMUBackend
@@ -130,11 +130,8 @@ def random_check(client: BoardClient, config: PMUConfig, seed: int, steps: int =
 
 def kvm_supported(config: PMUConfig) -> str | None:
     """Why the KVM scenarios cannot run on ``config`` (None: they can)."""
-    if config.xlen != 64:
-        return "the KVM vPMU model is RV64 only"
-    if not config.has_h:
-        return "KVM needs the hypervisor extension (has_h)"
-    return None
+    unmet = unmet_requirement(config)
+    return f"needs {unmet}" if unmet else None
 
 
 def kvm_scenarios(backend: BoardPMUBackend, names: Iterable[str] = tuple(SCENARIOS),
@@ -157,6 +154,7 @@ def kvm_scenarios(backend: BoardPMUBackend, names: Iterable[str] = tuple(SCENARI
                 run_scenario(name, vpmu, loop_iterations)
             except GuestAssert as exc:
                 failure = f"guest assertion failed on the board: {exc}"
+                vpmu.trace.header["failed"] = failure  # `rvpmu compare` must not pass it
             path = out / f"kvm-{name}-{profile}-board.jsonl"
             vpmu.trace.write(path)
             ref = KvmVcpuPmu(HartPMU(cfg), profile=profile)

@@ -99,6 +99,8 @@ class BoardClient:
 
     def __init__(self, port, *, latency: float = 0.05, retries: int = 6,
                  initial_quiet: float = 0.02, name: str | None = None):
+        if not (isinstance(latency, (int, float)) and 0 <= latency < float("inf")):
+            raise ValueError(f"latency must be a finite number of seconds >= 0, got {latency!r}")
         self.port = port
         self.name = name or str(getattr(port, "port", None) or getattr(port, "name", "port"))
         self.latency = latency
@@ -170,12 +172,17 @@ class BoardClient:
         self.stats.requests += 1
         problem = ""
         for attempt in range(self.retries + 1):
-            if attempt:
-                self.stats.retries += 1
-                self.stats.problems.append(f"{cmd.name}: {problem}")
-                self.resync()
-            self.port.write(request)
-            payload, problem = self._await(cmd, self._seq, timeout)
+            try:
+                if attempt:
+                    self.stats.retries += 1
+                    self.stats.problems.append(f"{cmd.name}: {problem}")
+                    self.resync()
+                self.port.write(request)
+                payload, problem = self._await(cmd, self._seq, timeout)
+            except OSError as exc:  # pyserial's SerialException too: the port went away
+                why = " ".join(str(exc).split()) or type(exc).__name__
+                raise BoardError(f"{self.name}: the link failed during {cmd.name}: {why}") \
+                    from None
             if payload is None:
                 continue
             status = payload[2]

@@ -72,7 +72,7 @@ def build(config: PMUConfig, simulator: str = "verilator", *, divisor: int = DEF
 
     check_simulator(simulator)
     text = verilog_text(config, divisor, simulator)
-    key = hashlib.sha256((text + simulator).encode()).hexdigest()[:12]
+    key = hashlib.sha256((text + simulator + config.to_toml()).encode()).hexdigest()[:12]
     d = (Path(build_root) / f"{simulator}-{key}").resolve()
     b = Build(simulator, d, config, divisor)
     if (d / "built.ok").exists():

@@ -30,6 +30,12 @@ class Divergence:
 class CompareResult:
     records: int  # records replayed (all of them when there is no divergence)
     divergence: Divergence | None
+    failed: str | None = None  # the header's "failed": the session stopped early, why
+
+    @property
+    def matches(self) -> bool:
+        """Every record matches and the session that wrote the trace completed."""
+        return self.divergence is None and self.failed is None
 
 
 def model_for(trace: Trace) -> KvmVcpuPmu:
@@ -95,5 +101,6 @@ def compare(trace: Trace, source: str = "trace", context: int = 5) -> CompareRes
         if SCHEMA[rec["op"]][2] is not None and observed != rec["result"]:
             first = max(1, n - context)
             ctx = [(k, trace.line_of(k), trace.records[k - 1]) for k in range(first, n)]
-            return CompareResult(n - 1, Divergence(n, line, rec, rec["result"], observed, ctx))
-    return CompareResult(len(trace.records), None)
+            return CompareResult(n - 1, Divergence(n, line, rec, rec["result"], observed, ctx),
+                                 trace.header.get("failed"))
+    return CompareResult(len(trace.records), None, trace.header.get("failed"))

@@ -280,6 +280,26 @@ SCENARIOS: dict[str, Callable[[Guest], None]] = {
 }
 
 
+def unmet_requirement(config) -> str | None:
+    """What a PMU configuration lacks for the selftest scenarios, or None if they apply.
+
+    The selftest skips (``TEST_REQUIRE``) when the guest has no SBI PMU extension, and KVM
+    offers none without host Sscofpmf or without a programmable counter wider than one bit
+    (``VcpuState`` init, steps 1-2); the model itself takes RV64 hosts with the H extension.
+    """
+    if config.xlen != 64:
+        return "an RV64 PMU (xlen = 64): the KVM vPMU model covers RV64 hosts only"
+    if not config.has_h:
+        return "the hypervisor extension (has_h = true): KVM guests run in VS/VU modes"
+    if not config.sscofpmf:
+        return "Sscofpmf (sscofpmf = true): KVM offers no vPMU without it"
+    if config.num_counters == 0:
+        return "a programmable counter (num_counters >= 1): KVM offers no vPMU without one"
+    if config.counter_width < 2:
+        return "counter_width >= 2: KVM offers no vPMU on 1-bit counters"
+    return None
+
+
 def run_scenario(name: str, vpmu: KvmVcpuPmu, loop_iterations: int = LOOP_ITERATIONS) -> None:
     """Run scenario ``name`` on ``vpmu`` (each selftest test runs in a fresh VM: pass a fresh
     vPMU). Raises ``GuestAssert`` if a guest assertion fails."""

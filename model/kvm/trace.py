@@ -9,6 +9,7 @@ problem with its line number (``TraceError``).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from .profiles import PROFILES
 FORMAT = "rvpmu-kvm-trace"
 VERSION = 1
 EXCEPTION_ILLEGAL = "illegal_instruction"
+MAX_TRACE_BYTES = 1 << 30  # a trace of the longest scenario is a few hundred KiB
 
 
 class TraceError(ValueError):
@@ -119,7 +121,7 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check], Check | None]] = {
 }
 
 HEADER_FIELDS = {"format", "version", "profile", "accumulate_on_read", "config", "memory",
-                 "backend", "scenario"}
+                 "backend", "scenario", "failed"}
 
 
 @dataclass
@@ -140,7 +142,14 @@ class Trace:
         return "\n".join(out) + "\n"
 
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(self.to_jsonl(), encoding="utf-8")
+        """Write under a temporary name, then rename: never a half-written trace."""
+        p = Path(path)
+        tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(self.to_jsonl(), encoding="utf-8")
+            os.replace(tmp, p)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     @property
     def config(self) -> PMUConfig:
@@ -148,10 +157,19 @@ class Trace:
 
     @classmethod
     def read(cls, path: str | Path) -> Trace:
+        """Read a trace file; a device, a FIFO or a file beyond ``MAX_TRACE_BYTES`` is refused
+        rather than read for ever (``/dev/zero``)."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            with open(path, "rb") as f:
+                if not os.path.isfile(path):
+                    raise TraceError(str(path), 0, "not a regular file")
+                data = f.read(MAX_TRACE_BYTES + 1)
         except OSError as exc:
             raise TraceError(str(path), 0, f"cannot read: {exc.strerror or exc}") from None
+        if len(data) > MAX_TRACE_BYTES:
+            raise TraceError(str(path), 0, f"larger than {MAX_TRACE_BYTES >> 20} MiB")
+        try:
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise TraceError(str(path), 0, "not a UTF-8 text file") from None
         return cls.parse(text, str(path))
@@ -167,6 +185,8 @@ class Trace:
             except json.JSONDecodeError as exc:
                 raise TraceError(source, lineno, f"not valid JSON: {exc.msg} "
                                  f"(column {exc.colno})") from None
+            except RecursionError:
+                raise TraceError(source, lineno, "JSON nested too deeply") from None
             try:
                 if trace is None:
                     trace = cls(check_header(obj))
@@ -195,6 +215,8 @@ def check_header(obj: Any) -> dict[str, Any]:
     if obj["profile"] not in PROFILES:
         raise ValueError(f"header profile {obj['profile']!r} is not one of {', '.join(PROFILES)}")
     _bool(obj["accumulate_on_read"])
+    if "failed" in obj:
+        _str(obj["failed"])
     try:
         PMUConfig.from_dict(_dict(obj["config"]), source="header config")
     except ConfigError as exc:

@@ -15,8 +15,8 @@ import threading
 import time
 from pathlib import Path
 
-from .common import (CLIError, add_command, add_config_option, add_group, load_config,
-                     natural_int, positive_int)
+from .common import (CLIError, add_command, add_config_option, add_group, bounded_int,
+                     load_config, natural_int, output_dir, output_file, positive_int)
 
 
 
@@ -31,6 +31,16 @@ def _rate(text: str) -> float:
     return v
 
 
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.0 <= v <= 60.0:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text!r} must be within 0..60 seconds")
+    return v
+
+
 def _list(text: str) -> list[str]:
     return [x for x in (s.strip() for s in text.split(",")) if x]
 
@@ -40,7 +50,16 @@ def _list(text: str) -> list[str]:
 def cmd_build(args: argparse.Namespace) -> int:
     from ..boards import build as B
 
+    if args.flash and not args.program:
+        raise CLIError("--flash writes the flash while programming: give --program as well")
     cfg = load_config(args.config)
+    if args.output:
+        output_dir(args.output)
+    if args.program:
+        try:
+            B.loader_path()  # before a build of minutes, not after it
+        except B.BuildError as exc:
+            raise CLIError(str(exc)) from None
     if args.board == "ulx3s":
         if args.variant is not None:
             raise CLIError("--variant is for the Arty (35 or 100); the ULX3S takes --device")
@@ -131,11 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise CLIError(f"unknown profile {p!r} (kvm, spec)")
     if args.loop_iterations < 3400 and "overflow" in scenarios:
         raise CLIError("the overflow scenario needs --loop-iterations of at least 3400")
-    out = Path(args.output)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CLIError(f"cannot create {out}: {exc.strerror or exc}") from None
+    out = output_dir(args.output)
     t0 = time.monotonic()
     print(f"rvpmu board check on {args.port}: {args.random} random check(s) of {args.steps} "
           f"steps from seed {args.seed}; KVM scenarios: {', '.join(scenarios) or 'none'}")
@@ -177,10 +192,15 @@ def cmd_sim(args: argparse.Namespace) -> int:
     from ..toolchain import ToolchainError
 
     cfg = load_config(args.config)
+    build_root = output_dir(args.build_dir, "build directory")
+    if args.port_file:
+        output_file(args.port_file, "port file")
     try:
-        b = runner.build(cfg, args.simulator, build_root=Path(args.build_dir))
+        b = runner.build(cfg, args.simulator, build_root=build_root)
     except ToolchainError as exc:
         raise CLIError(str(exc)) from None
+    except OSError as exc:
+        raise CLIError(f"cannot build in {build_root}: {exc.strerror or exc}") from None
     except RuntimeError as exc:
         raise CLIError(f"the {args.simulator} build failed ({exc}); see {args.build_dir}") \
             from None
@@ -237,7 +257,7 @@ def register(sub) -> None:
                         help="serial port (/dev/ttyUSB0, COM3) or pyserial URL "
                              "(socket://127.0.0.1:PORT for `rvpmu board sim`)")
         sp.add_argument("--baud", type=positive_int, default=115200, help="baud rate (115200)")
-        sp.add_argument("--latency", type=float, metavar="SECONDS",
+        sp.add_argument("--latency", type=_seconds, metavar="SECONDS",
                         help="allowance for the link's round trip (default 0.05; 1 for URLs)")
 
     sp = add_command(group, "check", "run the random checks and the KVM scenarios on a board "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +43,17 @@ def natural_int(text: str) -> int:
     return v
 
 
+def bounded_int(low: int, high: int):
+    """argparse type: an integer within ``low..high`` (an absurd size is refused at once rather
+    than run for days)."""
+    def parse(text: str) -> int:
+        v = _int_arg(text)
+        if not low <= v <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} must be within {low:,}..{high:,}")
+        return v
+    return parse
+
+
 def seed_int(text: str) -> int:
     """argparse type: a random seed, 0 .. 2^31-1."""
     v = _int_arg(text)
@@ -79,13 +91,58 @@ def load_config(path: str | None):
         raise CLIError(str(exc)) from None
 
 
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def output_dir(path: str | Path, what: str = "output directory") -> Path:
+    """Create ``path`` if needed and make sure files can be written in it; checked before any
+    long work so that a bad path fails in a second, not after the run."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise CLIError(f"{what} {p} exists and is not a directory")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"cannot create {what} {p}: {_why(exc)}") from None
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise CLIError(f"cannot write into {what} {p}: permission denied")
+    return p
+
+
+def output_file(path: str | Path, what: str = "output file") -> Path:
+    """Check that ``path`` can be written (its folder is created), before the work starts."""
+    p = Path(path)
+    if p.is_dir():
+        raise CLIError(f"{what} {p} is a directory")
+    output_dir(p.parent, f"the folder of the {what}")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise CLIError(f"cannot write {what} {p}: permission denied")
+    return p
+
+
+def temporary_name(path: Path) -> Path:
+    """Where ``path`` is written before the rename that makes it appear complete."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to a temporary name beside ``path``, then rename it: a reader sees the
+    old file or the whole new one, never a half-written one. Raises CLIError."""
+    p = Path(path)
+    tmp = temporary_name(p)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, p)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CLIError(f"cannot write {p}: {_why(exc)}") from None
+
+
 def write_out(text: str, output: str | None) -> None:
     if output is None or output == "-":
         sys.stdout.write(text)
         return
-    try:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CLIError(f"cannot write {output}: {exc.strerror or exc}") from None
+    output_file(output)
+    write_atomic(output, text)
     print(f"wrote {output}")

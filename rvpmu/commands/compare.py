@@ -31,6 +31,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"rvpmu compare: {what}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     d = result.divergence
+    if d is None and result.failed:
+        print(f"{args.trace}: {result.records} records match, but the session that wrote the "
+              f"trace stopped early: {result.failed}")
+        return EXIT_FAIL
     if d is None:
         print(f"{args.trace}: {result.records} records match")
         return 0

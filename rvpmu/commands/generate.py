@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
-from .common import CLIError, add_command, add_config_option, load_config
+from .common import CLIError, add_command, add_config_option, load_config, output_dir, \
+    temporary_name
 
 OUTPUTS = {
     "rvpmu_pmu.v": "Verilog of the PMU",
@@ -29,19 +31,22 @@ def generate(config, outdir: Path, target: str = "generic") -> list[Path]:
         "rvpmu_pmu.dtsi": devicetree.dts_fragment(config),
     }
     outdir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name in OUTPUTS:
-        path = outdir / name
-        path.write_text(texts[name], encoding="utf-8")
-        paths.append(path)
+    paths = [outdir / name for name in OUTPUTS]
+    temps = [temporary_name(p) for p in paths]
+    try:  # every file under a temporary name first: a failure leaves no half-written output
+        for name, tmp in zip(OUTPUTS, temps):
+            tmp.write_text(texts[name], encoding="utf-8")
+        for tmp, path in zip(temps, paths):
+            os.replace(tmp, path)
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
     return paths
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
-    outdir = Path(args.output)
-    if outdir.exists() and not outdir.is_dir():
-        raise CLIError(f"{outdir} exists and is not a directory")
+    outdir = output_dir(args.output)
     try:
         paths = generate(cfg, outdir, args.target)
     except OSError as exc:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import (EXIT_FAIL, CLIError, add_command, add_config_option, add_group, load_config,
-                     write_out)
+from .common import (EXIT_FAIL, CLIError, add_command, add_config_option, add_group,
+                     bounded_int, load_config, output_file, write_out)
+
+MAX_LOOP_ITERATIONS = 10**7  # the overflow scenario steps its loops: minutes already
 
 
 def cmd_model_hart(args: argparse.Namespace) -> int:
@@ -48,8 +50,8 @@ def cmd_model_run(args: argparse.Namespace) -> int:
     from ..model.kvm.script import ScriptError, run_script
 
     cfg = load_config(args.config)
-    if args.loop_iterations < 1:
-        raise CLIError(f"--loop-iterations must be at least 1, got {args.loop_iterations}")
+    if args.output not in (None, "-"):
+        output_file(args.output, "trace")
     try:
         vpmu = KvmVcpuPmu(HartPMU(cfg), profile=args.profile,
                           accumulate_on_read=args.accumulate_on_read)
@@ -78,6 +80,8 @@ def cmd_model_run(args: argparse.Namespace) -> int:
             run_script(vpmu, lines, source=args.scenario)
         except ScriptError as exc:
             raise CLIError(str(exc)) from None
+    if failure:
+        vpmu.trace.header["failed"] = failure  # `rvpmu compare` must not pass it
     write_out(vpmu.trace.to_jsonl(), args.output)
     summary = f"{what} (profile {vpmu.profile.name}): {len(vpmu.trace.records)} records"
     to_file = args.output not in (None, "-")
@@ -114,7 +118,8 @@ def register(sub) -> None:
                     help="mainline KVM (default) or the SBI specification")
     sp.add_argument("--accumulate-on-read", action="store_true",
                     help="KVM's literal arithmetic: every read adds the perf count again")
-    sp.add_argument("--loop-iterations", type=int, default=10000, metavar="N",
+    sp.add_argument("--loop-iterations", type=bounded_int(1, MAX_LOOP_ITERATIONS),
+                    default=10000, metavar="N",
                     help="iterations of the selftest's busy loop (default 10000)")
 
     sp = add_command(group, "profiles", "print the table of behaviours where the KVM vPMU "

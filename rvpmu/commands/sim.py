@@ -8,8 +8,11 @@ import threading
 import time
 from pathlib import Path
 
-from .common import (CLIError, add_command, add_config_option, load_config, positive_int,
-                     seed_int)
+from .common import (CLIError, add_command, add_config_option, bounded_int, load_config,
+                     output_dir, output_file, seed_int, write_atomic)
+
+MAX_CYCLES = 10**10  # about three hours at the target 1M checked cycles/s
+MAX_LOCKSTEP_CYCLES = 10**8  # every cycle through Python: hours already
 
 
 
@@ -63,17 +66,22 @@ def summarize(report: dict, simulator: str) -> tuple[str, bool]:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
+    from ..model.kvm.scenarios import SCENARIOS, unmet_requirement
     from ..sim import runner
     from ..toolchain import ToolchainError
 
     cfg = load_config(args.config)
-    build_root = Path(args.build_dir)
+    build_root = output_dir(args.build_dir, "build directory")
+    if args.report:
+        output_file(args.report, "report")
     try:
         b = runner.build(cfg, args.simulator, build_root=build_root, waves=args.waves)
     except ToolchainError as exc:
         raise CLIError(str(exc)) from None
     except RuntimeError as exc:
         raise CLIError(f"the {args.simulator} build failed ({exc}); see {build_root}") from None
+    except OSError as exc:
+        raise CLIError(f"cannot build in {build_root}: {exc.strerror or exc}") from None
     params = {"cycles": args.cycles, "lockstep_cycles": args.lockstep_cycles,
               "progress": True}
     report_path = Path(args.report or b.directory / f"report-seed{args.seed}.json")
@@ -82,22 +90,27 @@ def cmd_sim(args: argparse.Namespace) -> int:
     progress = _Progress(b.directory / "sim.log")
     progress.start()
     try:
-        report = runner.run(b, seed=args.seed, params=params, report=report_path)
+        report = runner.run(b, seed=args.seed, params=params)
     finally:
         progress.stop.set()
         progress.join()
     text, ok = summarize(report, args.simulator)
     print(text)
-    print(f"report: {report_path}  log: {report['log']}")
-    if ok and not args.no_kvm:
+    unmet = unmet_requirement(cfg)
+    if args.no_kvm or unmet:
+        why = "--no-kvm" if args.no_kvm else f"needs {unmet}"
+        print(f"KVM scenarios: skipped: {why}")
+        report["kvm"] = {"skipped": why}
+    elif ok:
         print("KVM selftest scenarios on the RTL (kvm-vpmu.md section 6), against the model:")
         kvm = runner.run(b, seed=args.seed, module=runner.KVM_TEST_MODULE,
-                         report=report_path.with_name(report_path.stem + "-kvm.json"))
+                         params={"outdir": str(report_path.resolve().parent)})
         scen = kvm.get("kvm", {}).get("scenarios", {})
         for name, r in scen.items():
             verdict = "match" if r["same_as_model"] and r["compare_matches"] else "DIFFER"
             print(f"  {name:<18} {r['records']:>5} records  {verdict}  trace {r['trace']}")
-        if kvm["failures"] or len(scen) != 8:
+        report["kvm"] = {**kvm.get("kvm", {}), "failures": kvm["failures"]}
+        if kvm["failures"] or len(scen) != 2 * len(SCENARIOS):
             ok = False
             print(f"KVM scenarios: FAIL: {kvm['failures'] or 'incomplete'}")
         else:
@@ -105,10 +118,12 @@ def cmd_sim(args: argparse.Namespace) -> int:
                   f"{kvm['kvm']['seconds']:.1f} s); each trace passes `rvpmu compare`")
     if args.waves:
         print(f"waves: {', '.join(str(p) for p in report.get('waves', [])) or 'none found'}")
+    write_atomic(report_path, json.dumps(report, indent=1))
+    print(f"report: {report_path}  log: {report['log']}")
     if not ok:
-        raise CLIError(f"regression failed; reproduce with --seed {args.seed} "
-                       f"(see {report['log']})")
-    report_path.write_text(json.dumps(report, indent=1))
+        hint = (f"; reproduce with --seed {args.seed}" if report.get("seed_dependent")
+                else "")
+        raise CLIError(f"regression failed{hint} (see {report['log']})")
     return 0
 
 
@@ -118,10 +133,12 @@ def register(sub) -> None:
     add_config_option(sp)
     sp.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
     sp.add_argument("--seed", type=seed_int, default=1, help="random seed (default 1)")
-    sp.add_argument("--cycles", type=positive_int, default=1_000_000,
-                    help="cycles of the generator-driven regression (default 1,000,000)")
-    sp.add_argument("--lockstep-cycles", type=positive_int, default=5_000,
-                    help="cycles driven and compared one by one from Python (default 5,000)")
+    sp.add_argument("--cycles", type=bounded_int(1, MAX_CYCLES), default=1_000_000,
+                    help="cycles of the generator-driven regression (default 1,000,000; at "
+                    f"most {MAX_CYCLES:.0e})")
+    sp.add_argument("--lockstep-cycles", type=bounded_int(1, MAX_LOCKSTEP_CYCLES),
+                    default=5_000, help="cycles driven and compared one by one from Python "
+                    f"(default 5,000; at most {MAX_LOCKSTEP_CYCLES:.0e})")
     sp.add_argument("--waves", action="store_true", help="write a waveform (VCD/FST)")
     sp.add_argument("--no-kvm", action="store_true",
                     help="skip the KVM selftest scenarios on the RTL")

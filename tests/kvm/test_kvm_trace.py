@@ -165,11 +165,18 @@ def test_cli_model_run_options(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["model", "run", "nope"], "neither a scenario"),
-    (["model", "run", "basic", "--loop-iterations", "0"], "at least 1"),
 ])
 def test_cli_model_run_errors(argv, message, capsys):
     assert main(argv) == 1
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("n", ["0", "100000000000"])
+def test_cli_model_run_loop_iterations_bounded(n, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["model", "run", "basic", "--loop-iterations", n])
+    assert e.value.code == 2
+    assert "must be within 1..10,000,000" in capsys.readouterr().err
 
 
 def test_cli_model_run_script(tmp_path, capsys):
