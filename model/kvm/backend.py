@@ -66,6 +66,9 @@ class AsyncPMUBackend(Protocol):
     async def lcofip(self) -> bool: ...
 
 
+MAX_CLOSED_FORM_PERIOD = 1 << 12  # a longer event pattern is stepped cycle by cycle
+
+
 class HartBackend:
     """The hart PMU golden model as a backend (``KvmVcpuPmu(HartPMU(...))`` wraps it so)."""
 
@@ -102,12 +105,41 @@ class HartBackend:
                 counts[sel - csr.EVENT_EXTERNAL_BASE] += 1
             hart.advance(n, [c * n for c in counts], retired * n, mode=mode)
             return n
-        for i in range(cycles):
+        done = self._whole_periods(cycles, stream, mode)
+        for i in range(done, cycles):
             events, retired = stream.at(i)
             hart.step(events=events, retired=retired, mode=mode)
             if hart.lcofip:
                 return i + 1
         return cycles
+
+    def _whole_periods(self, cycles: int, stream: Stimulus, mode: csr.Mode) -> int:
+        """A repeating stream: jump, in closed form, over the whole periods in which no counter
+        can overflow (its count is then below its limit at every cycle); the caller steps the
+        rest, at most about one period. Returns the cycles jumped."""
+        hart, cfg = self.hart, self.config
+        period = getattr(stream, "period", None)
+        if not period or period > MAX_CLOSED_FORM_PERIOD or cycles < 2 * period or hart.lcofip:
+            return 0
+        per: dict[int, int] = {}
+        events = [0] * len(cfg.events)
+        retired = 0
+        for i in range(period):
+            sels, r = stream.at(i)
+            for idx, inc in hart.increments(sels, r, mode).items():
+                per[idx] = per.get(idx, 0) + inc
+            for sel in sels:
+                events[sel - csr.EVENT_EXTERNAL_BASE] += 1
+            retired += r
+        mask = (1 << cfg.counter_width) - 1
+        k = (cycles - period) // period
+        for idx in cfg.hpm_indices:
+            if per.get(idx) and cfg.sscofpmf and not hart.mhpmevent[idx] >> csr.MHPMEVENT_OF & 1:
+                k = min(k, (mask - hart.counters[idx]) // per[idx])
+        if k <= 0:
+            return 0
+        hart.advance(k * period, [e * k for e in events], retired * k, mode=mode)
+        return k * period
 
     def lcofip(self) -> bool:
         return self.hart.lcofip

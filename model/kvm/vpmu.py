@@ -37,6 +37,9 @@ def _u64(name: str, v: object) -> int:
     return int(v) & U64
 
 
+MAX_INTERRUPTS_PER_RUN = 10_000  # narrow counters overflow every few cycles: bound the work
+
+
 class KvmVcpuPmu:
     """One vCPU's SBI PMU as Linux KVM implements it (``profile="kvm"``) or as the SBI
     specification requires (``profile="spec"``), on a hardware PMU backend.
@@ -209,11 +212,16 @@ class KvmVcpuPmu:
         if m not in self.config.modes:
             raise ValueError(f"mode {m.name} does not exist on this hart")
         stream = EventStream(self.config, events)
-        done = 0
+        done = interrupts = 0
         while done < cycles and not (stop_on_lcofi and self.state.lcofi_pending):
             n = self.backend.advance(cycles - done, stream.shifted(done), m)
             done += n
             if self.backend.lcofip():
+                interrupts += 1
+                if interrupts > MAX_INTERRUPTS_PER_RUN:  # each one is served in Python
+                    raise ValueError(f"a run of {cycles:,} cycles takes more than "
+                                     f"{MAX_INTERRUPTS_PER_RUN:,} host overflow interrupts "
+                                     f"(after {done:,} cycles); run fewer cycles")
                 self.host.handle_irq()
                 self.host.settle()
             elif n <= 0:
