@@ -20,6 +20,10 @@ from rvpmu.model.cycle import CSR_RESPONSE_LATENCY, CSRRequest, CSRResponse, PMU
 from . import config as soc
 from .top import mon_layout
 
+# The PMU's port contract: inputs the model is clocked with, outputs compared with it.
+CHECKED = ("req_valid", "req_op", "req_addr", "req_wdata", "req_mode", "events", "retired",
+           "mode", "halt", "rsp_valid", "rsp_hit", "rsp_exc", "rsp_rdata", "lcofip",
+           "mcounteren", "scounteren", "hcounteren")
 OPS = {int(op): op.name for op in csr.CSROp}
 # The host's own RV32 decoder (the unprivileged spec's opcode map) for the cross-check.
 _LOAD, _STORE, _BRANCH, _JAL, _JALR, _OP = 0x03, 0x23, 0x63, 0x6F, 0x67, 0x33
@@ -74,6 +78,8 @@ class Monitor:
         self.fields = [(name, f.offset, (1 << f.width) - 1)
                        for name, f in mon_layout(self.cfg)]
         self.names = [e.name for e in self.cfg.events]
+        self.valid_off = next(off for n, off, _m in self.fields if n == "req_valid")
+        self.checked_mask = sum(m << off for n, off, m in self.fields if n in CHECKED)
         self.totals = {n: 0 for n in ("cycles", "instret", *self.names)}
         self.pending: list[tuple[int, CSRRequest]] = []
         self._key = None
@@ -83,8 +89,16 @@ class Monitor:
     def decode(self, v: int) -> dict[str, int]:
         return {name: (v >> off) & mask for name, off, mask in self.fields}
 
-    def sample(self, v: int) -> None:
-        """One clock: ``v`` is the ``mon`` value between two rising edges."""
+    def sample(self, v: int, xmask: int = 0) -> None:
+        """One clock: ``v`` is the ``mon`` value between two rising edges; ``xmask`` its
+        X/Z bits (Icarus), an error on any pin of the PMU's port contract."""
+        if xmask & self.checked_mask and self.mismatch is None:
+            # a request's fields matter only with req_valid (the model gets no request else)
+            idle = not (v >> self.valid_off) & 1 and not (xmask >> self.valid_off) & 1
+            bad = [n for n, off, m in self.fields if n in CHECKED and (xmask >> off) & m
+                   and not (idle and n.startswith("req_"))]
+            if bad:
+                self.mismatch = f"cycle {self.cycle}: X/Z on the PMU's pins {', '.join(bad)}"
         s = self.decode(v)
         got = PortOutputs(CSRResponse(bool(s["rsp_valid"]), bool(s["rsp_hit"]), s["rsp_rdata"],
                                       csr.Exc(s["rsp_exc"])), bool(s["lcofip"]),

@@ -32,14 +32,25 @@ def resolve_program(text: str) -> Path:
     return p
 
 
-def load_program(path: Path, build_dir: Path):
+def _define(text: str) -> tuple[str, int]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=INTEGER")
+    try:
+        return name, int(value, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=INTEGER") from None
+
+
+def load_program(path: Path, build_dir: Path, defines: dict[str, int] | None = None):
     """(ELF, RAM image) of a C source (compiled) or an ELF file."""
     from ..soc import config as soc
     from ..soc.elf import ELFError, read_elf
     from ..soc.firmware import FirmwareError, build
 
     try:
-        elf_path = build(path, build_dir / "firmware") if path.suffix == ".c" else path
+        elf_path = build(path, build_dir / "firmware", defines=defines) \
+            if path.suffix == ".c" else path
         elf = read_elf(elf_path)
         return elf, elf.image(soc.RAM_BASE, soc.RAM_BYTES)
     except (FirmwareError, ELFError) as exc:
@@ -90,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..toolchain import ToolchainError
 
     build_root = Path(args.build_dir)
-    elf, image = load_program(resolve_program(args.program), build_root)
+    elf, image = load_program(resolve_program(args.program), build_root, dict(args.define))
     try:
         b = runner.build(args.simulator, build_root=build_root)
     except ToolchainError as exc:
@@ -130,4 +141,7 @@ def register(sub) -> None:
     sp.add_argument("--max-cycles", type=positive_int, default=DEFAULT_MAX_CYCLES,
                     help=f"cycle bound: a program still running fails (default "
                          f"{DEFAULT_MAX_CYCLES:,})")
+    sp.add_argument("-D", "--define", type=_define, action="append", default=[],
+                    metavar="NAME=INTEGER", help="a C preprocessor definition for the program "
+                    "(e.g. N_SORT=16 for counting, SOC_SAMPLE_PERIOD=200 for profile)")
     sp.add_argument("--build-dir", default="build/soc", help="builds (default build/soc)")

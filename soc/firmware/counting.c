@@ -3,9 +3,16 @@
  * table. Every printed count is also reported for the RVFI cross-check (soc/check.py). */
 #include "soc.h"
 
+/* Workload sizes; `rvpmu soc run counting -D N_SORT=16 ...` makes a shorter run. */
+#ifndef N_SORT
 #define N_SORT 48
+#endif
+#ifndef N_CRC
 #define N_CRC 48
+#endif
+#ifndef N_MAT
 #define N_MAT 5
+#endif
 #define SOC_COL_WIDTH 15
 
 

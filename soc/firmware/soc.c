@@ -4,8 +4,6 @@
 volatile uint32_t soc_illegal_count;
 volatile uint32_t soc_illegal_pc;
 
-void soc_putc(char c) { MMIO(SOC_UART_TX) = (uint8_t)c; }
-
 void soc_puts(const char *s) {
     while (*s)
         soc_putc(*s++);

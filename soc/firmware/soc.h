@@ -20,7 +20,7 @@
 /* OF of mhpmeventN is bit 63: bit 31 of mhpmeventNh on RV32. */
 #define SOC_OF_H ((uint32_t)(RVPMU_MHPMEVENT_OF >> 32))
 
-void soc_putc(char c);
+static inline void soc_putc(char c) { MMIO(SOC_UART_TX) = (uint8_t)c; }
 void soc_puts(const char *s);
 void soc_put_udec(uint32_t v, int width);   /* right-aligned in width columns */
 void soc_put_hex(uint32_t v);                /* 0x%08x */
