@@ -57,12 +57,15 @@ def write_event(cfg: PMUConfig, index: int, value: int, **kw) -> list:
     return write64(cfg, csr.mhpmevent(index), csr.mhpmeventh(index), value, **kw)
 
 
-def read_counters(cfg: PMUConfig, **kw) -> list:
+def read_counters(cfg: PMUConfig, *, shadow: bool = False, **kw) -> list:
+    """Every counter through its machine address (or its user-level shadow, read in M)."""
+    base, baseh = (csr.HPMCOUNTER_BASE, csr.HPMCOUNTERH_BASE) if shadow else \
+        (csr.MHPMCOUNTER_BASE, csr.MHPMCOUNTERH_BASE)
     seq = []
     for i in counter_indices(cfg):
-        seq.append(acc(csr.MHPMCOUNTER_BASE + i, **kw))
+        seq.append(acc(base + i, **kw))
         if cfg.xlen == 32:
-            seq.append(acc(csr.MHPMCOUNTERH_BASE + i, **kw))
+            seq.append(acc(baseh + i, **kw))
     return seq
 
 
@@ -83,7 +86,7 @@ class _Events:
 
     def over(self, seq: list) -> list:
         """``seq`` with random events and retirements in every cycle (modes kept)."""
-        return [p.__class__(p.csr_req, **self.kw(p.mode)) for p in seq]
+        return [p.__class__(p.csr_req, **self.kw(p.mode), halt=p.halt) for p in seq]
 
 
 def acc_none(**kw):
@@ -112,7 +115,7 @@ def routing(cfg: PMUConfig) -> list:
     for r in range(len(sels)):
         for k, i in enumerate(hpm):
             seq += write_event(cfg, i, sels[(k + r) % len(sels)])
-        seq += ev.busy(6) + read_counters(cfg)
+        seq += ev.busy(6) + read_counters(cfg, shadow=r % 2 == 1)
     return ev.over(seq) + idle(2) + read_all(cfg)
 
 
@@ -142,6 +145,9 @@ def mode_filters(cfg: PMUConfig) -> list:
         seq += write64(cfg, csr.MINSTRETCFG, csr.MINSTRETCFGH, 0)
     for k, i in enumerate(hpm):
         seq += write_event(cfg, i, sels[k % len(sels)])
+    # halt (dcsr.stopcount) stops every counter, whatever it counts (rule 25)
+    seq += [p.__class__(p.csr_req, p.events, p.retired, p.mode, True) for p in ev.busy(4)]
+    seq += read_counters(cfg)
     impl = cfg.implemented_counters_mask
     for pattern in (0x5555_5555, 0xAAAA_AAAA, 0x3333_3333, 0xCCCC_CCCC, 0xFFFF_FFFF):
         seq += [acc(csr.MCOUNTINHIBIT, W, pattern & impl)] + ev.busy(5) + read_counters(cfg)
@@ -171,6 +177,11 @@ def overflow_each(cfg: PMUConfig) -> list:
         # clear OF (the high half on RV32), wrap again: a new request
         seq += write_event(cfg, i, csr.EVENT_CYCLES) + write_counter(cfg, i, top) + \
             idle(2) + mip + [acc(csr.SCOUNTOVF), acc(csr.MIP, W, 0)]
+        # software clears LCOFIP in the cycles around this counter's next overflow: the
+        # hardware set is never lost (rule 34)
+        for gap in (0, 1):
+            seq += write_event(cfg, i, csr.EVENT_CYCLES) + write_counter(cfg, i, top) + \
+                idle(gap) + [acc(csr.MIP, CLR, LCOFIP)] + idle(2) + mip + [acc(csr.MIP, W, 0)]
         if big is not None:  # an increment of several counts across the top
             n = cfg.events[big].max_per_cycle
             seq += write_event(cfg, i, csr.event_selector(big)) + \
@@ -227,11 +238,13 @@ def set_clear(cfg: PMUConfig) -> list:
     """csrrs/csrrc with data that changes the value, on every field of every writable register."""
     rng = random.Random("set_clear")
     seq = clean(cfg)
+    for i in cfg.hpm_indices:  # every counter counts: each write competes with an increment
+        seq += write_event(cfg, i, csr.EVENT_CYCLES)
     for _, reg, field, op in sorted(g for g in CounterBins(cfg).goals if g[0] == "setclr"):
         seq += set_clear_field(cfg, rng, reg, field, op)
         if reg in ("mcounteren", "scounteren", "hcounteren"):
             seq.append(acc(csr_map_addr(cfg, reg), W, 0))  # the access patterns stay open
-    return seq + clean(cfg) + idle(2) + read_all(cfg)
+    return _Events(cfg, "set_clear").over(seq) + clean(cfg) + idle(2) + read_all(cfg)
 
 
 def csr_map_addr(cfg: PMUConfig, reg: str) -> int:

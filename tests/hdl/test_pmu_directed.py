@@ -8,6 +8,7 @@ import pytest
 
 from rvpmu.model import PMUConfig
 from rvpmu.sim.directed import SEQUENCES
+from rvpmu.sim.sweeps import SWEEPS
 
 from .lockstep import run_lockstep
 
@@ -37,3 +38,16 @@ def test_directed(name, seq):
         assert cov["exc1"] > 100 and cov["exc0"] > 100
         if cfg.has_h:
             assert cov["exc2"] > 10
+
+
+# The per-counter sweeps on the two smallest configurations (the cocotb regression runs them
+# on its own).
+SWEEP_CASES = [(n, s) for n in ("rv64-mu-w1", "rv32-w64-3ctr") for s in SWEEPS]
+
+
+@pytest.mark.parametrize("name, sweep", SWEEP_CASES)
+def test_sweep(name, sweep):
+    cfg = CONFIGS[name]
+    inputs = SWEEPS[sweep](cfg)
+    cov = run_lockstep(cfg, inputs, label=f"{name}/{sweep}")
+    assert cov["cycles"] == len(inputs)
