@@ -52,6 +52,9 @@ class PMUState:
     mcountinhibit: Value
     counteren: dict[str, Value]  # "mcounteren", "scounteren", "hcounteren"
     lcofip: Value
+    # hpm index -> "an overflow sets OF at this edge" (rules 29-31; empty without Sscofpmf):
+    # lets the lcofip property be proved a group of counters at a time (docs/formal.md).
+    of_set: dict[int, Value]
 
 
 class PMU(wiring.Component):
@@ -316,5 +319,5 @@ class PMU(wiring.Component):
             counters={i: c.value for i, c in counters.items()},
             mhpmevent=dict(mhpmevent), cfg=dict(cntcfg), mcountinhibit=mcountinhibit[:32],
             counteren={k: regs[k][:32] for k in ("mcounteren", "scounteren", "hcounteren")},
-            lcofip=lcofip)
+            lcofip=lcofip, of_set=dict(of_set))
         return m
