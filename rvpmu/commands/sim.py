@@ -37,7 +37,9 @@ class _Progress(threading.Thread):
             time.sleep(0.5)
 
 
-def summarize(report: dict, simulator: str) -> tuple[str, bool]:
+def summarize(report: dict, simulator: str, config) -> tuple[str, bool]:
+    from ..sim.coverage import summary_lines as coverage_summary
+
     tests = report.get("tests", {})
     lines = [f"{'test':<18} {'checked cycles':>15} {'CSR accesses':>13} {'seconds':>8} "
              f"{'cycles/s':>10}"]
@@ -45,17 +47,14 @@ def summarize(report: dict, simulator: str) -> tuple[str, bool]:
         cps = t["checked_cycles"] / t["seconds"] if t["seconds"] else 0
         lines.append(f"{name:<18} {t['checked_cycles']:>15,} {t['accesses']:>13,} "
                      f"{t['seconds']:>8.2f} {cps:>10,.0f}")
-    hit: set[int] = set()
     events: dict[str, int] = {}
     bins = 0
     for t in tests.values():
         cov = t["coverage"]
-        hit |= set(cov["rules_hit"])
         bins = max(bins, cov["access_bins"])
         for k, v in cov["events"].items():
             events[k] = events.get(k, 0) + v
-    missed = sorted(set(range(1, 40)) - hit)
-    lines.append(f"rules exercised: {len(hit)}/39" + (f" (not: {missed})" if missed else ""))
+    lines += coverage_summary(config, tests)[0]
     lines.append(f"CSR class x mode x op x outcome bins: {bins}; "
                  + ", ".join(f"{k} {v:,}" for k, v in sorted(events.items())))
     failed = report.get("failures", [])
@@ -94,7 +93,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
     finally:
         progress.stop.set()
         progress.join()
-    text, ok = summarize(report, args.simulator)
+    text, ok = summarize(report, args.simulator, cfg)
     print(text)
     unmet = unmet_requirement(cfg)
     if args.no_kvm or unmet:
