@@ -19,6 +19,7 @@ run: $(STAMP)
 	$(VENV)/bin/rvpmu doctor
 	$(VENV)/bin/rvpmu generate -o build/rvpmu
 	$(VENV)/bin/rvpmu sim --simulator verilator --cycles 2000000 --seed 1
+	$(VENV)/bin/rvpmu soc run csrforms
 
 test: $(STAMP)
 	$(VENV)/bin/rvpmu doctor
