@@ -46,7 +46,8 @@ def soc_map_header(cfg: PMUConfig, ram_bytes: int) -> str:
              f"#define SOC_RAM_BASE 0x{soc.RAM_BASE:08x}", f"#define SOC_RAM_BYTES {ram_bytes}",
              f"#define SOC_PROGADDR_IRQ 0x{soc.PROGADDR_IRQ:x}",
              f"#define SOC_IRQ_ILLEGAL {soc.IRQ_ILLEGAL}", f"#define SOC_IRQ_LCOFI {soc.IRQ_LCOFI}",
-             f"#define SOC_MARK_BEGIN 0x{soc.MARK_BEGIN:x}", f"#define SOC_MARK_END 0x{soc.MARK_END:x}"]
+             f"#define SOC_MARK_BEGIN 0x{soc.MARK_BEGIN:x}",
+             f"#define SOC_MARK_END 0x{soc.MARK_END:x}"]
     lines += [f"#define SOC_{name} 0x{addr:08x}" for name, addr in soc.MMIO.items()]
     hpm = list(cfg.hpm_indices)
     lines.append("#define SOC_EACH_HPM(X) " + " ".join(f"X({i})" for i in hpm))

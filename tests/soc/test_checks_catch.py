@@ -1,8 +1,6 @@
 """A deliberately wrong event wiring (two event inputs swapped) is caught by the RVFI
 cross-check, while the model check (which follows the pins) still agrees with the PMU."""
 
-from pathlib import Path
-
 from rvpmu.soc import config as soc
 from rvpmu.soc import elf, firmware, runner
 
