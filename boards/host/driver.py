@@ -27,6 +27,8 @@ from .framing import FrameDecoder, encode_request
 
 U32 = (1 << 32) - 1
 SIMULATOR_LATENCY = 2.0  # seconds
+# What `rvpmu board sim` sends a client that connects while it serves another one.
+SIM_BUSY = b"rvpmu board sim: busy, another client is connected\n"
 SIMULATOR_PACE = 20_000  # cycles per second a simulated board is assumed to manage at least
 
 
@@ -113,6 +115,7 @@ class BoardClient:
         self.cycles_per_second: float | None = None  # the board's clock, or a simulator's pace
         self.decoder = FrameDecoder()
         self.stats = LinkStats()
+        self._heard = b""  # the last bytes read, to recognise SIM_BUSY
 
     # -- the link ------------------------------------------------------------------------------
 
@@ -124,11 +127,16 @@ class BoardClient:
     def resync(self, quiet: float | None = None) -> None:
         """Wait until nothing has arrived for ``quiet`` seconds; forget what arrived."""
         quiet = self._quiet_time() if quiet is None else quiet
+        if self.port.in_waiting:  # read rather than reset: what arrived may be SIM_BUSY
+            self.port.timeout = 0
+            self._heard = (self._heard + self.port.read(4096))[-2 * len(SIM_BUSY):]
         self.port.reset_input_buffer()
         for _ in range(1000):
             self.port.timeout = quiet
-            if not self.port.read(4096):
+            data = self.port.read(4096)
+            if not data:
                 break
+            self._heard = (self._heard + data)[-2 * len(SIM_BUSY):]
         else:
             raise BoardError(f"{self.name}: the line never goes quiet (is this the board's "
                              "UART at the right baud rate?)")
@@ -149,6 +157,7 @@ class BoardClient:
             data = self.port.read(max(1, self.port.in_waiting))
             if not data:
                 continue
+            self._heard = (self._heard + data)[-2 * len(SIM_BUSY):]
             for f in self.decoder.feed(data):
                 if not f.crc_ok:
                     self.stats.corrupt += 1
@@ -206,12 +215,18 @@ class BoardClient:
 
     def connect(self) -> Hello:
         """Resynchronise, then HELLO: check the magic and the protocol version."""
-        self.resync()
         saved = self.retries
         self.retries = min(self.retries, 2)
         try:
+            self.resync()
             data = self.transact(P.Cmd.HELLO, extra_time=self.initial_quiet)
-        except BoardError:
+        except (BoardError, OSError) as exc:
+            if SIM_BUSY in self._heard:
+                raise BoardError(f"{self.name}: the simulated board is busy with another "
+                                 "client; try again when it has finished") from None
+            if isinstance(exc, OSError):
+                why = " ".join(str(exc).split()) or type(exc).__name__
+                raise BoardError(f"{self.name}: the link failed: {why}") from None
             raise BoardError(f"{self.name}: no rvpmu board answers (HELLO got no valid "
                              "response); check the port, that the board is programmed with "
                              "`rvpmu board build ... --program`, and the baud rate") from None

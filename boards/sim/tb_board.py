@@ -29,7 +29,7 @@ from rvpmu import csr
 from rvpmu.config import PMUConfig
 
 from ..host.checks import check_board, random_check
-from ..host.driver import BoardClient
+from ..host.driver import SIM_BUSY, BoardClient
 from ..host.faults import FAULTS, FaultyPort
 from .bfm import UartBFM
 from .link import SimSerial
@@ -186,7 +186,13 @@ def _inputs(client: BoardClient, config: PMUConfig, set_pins, wait_cycles) -> di
 
 @cocotb.test()
 async def serve(dut):
-    """The simulated board on a TCP socket (``socket://HOST:PORT`` for pyserial)."""
+    """The simulated board on a TCP socket (``socket://HOST:PORT`` for pyserial).
+
+    One client at a time; a second one is told so (``SIM_BUSY``) and closed. A client that vanishes
+    mid-stream ends only its connection, and what the board still sent it is dropped. The
+    server stops when ``rvpmu board sim`` (its parent) is gone, or after ``accept_timeout``
+    seconds without a client.
+    """
     cfg, params = _setup()
     divisor = params["divisor"]
     bfm = await _start(dut, divisor)
@@ -195,34 +201,86 @@ async def serve(dut):
     port = srv.getsockname()[1]
     Path(params["port_file"]).write_text(f"{port}\n")
     dut._log.info("rvpmu-board-sim listening on socket://%s:%d", *srv.getsockname()[:2])
-    srv.settimeout(params.get("accept_timeout", 300))
+    parent = params.get("parent_pid")
+    idle_limit = params.get("accept_timeout", 300)
+    srv.settimeout(1.0)
     try:
-        while True:
+        idle = 0.0
+        while idle < idle_limit and (parent is None or os.getppid() == parent):
             try:
                 conn, _ = srv.accept()
             except TimeoutError:
-                break
+                idle += 1.0
+                continue
+            idle = 0.0
             with conn:
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 conn.setblocking(False)
-                await _bridge_connection(dut, conn, bfm, byte_ns)
+                bfm.received.clear()  # nothing of an earlier client's session
+                await _bridge_connection(dut, conn, bfm, byte_ns, srv, parent)
+            await Timer(60 * byte_ns, unit="ns")  # let the board finish what it was sending
+            bfm.received.clear()
             if params.get("once", False):
                 break
     finally:
         srv.close()
 
 
-async def _bridge_connection(dut, conn, bfm: UartBFM, byte_ns: int) -> None:
+def _turn_away(srv):
+    """Tell a client that connects while another is served that the board is busy; the socket
+    stays open a few seconds (pyserial drops what it read when the peer closes at once)."""
+    srv.setblocking(False)
+    try:
+        other, _ = srv.accept()
+    except OSError:
+        return None
+    finally:
+        srv.settimeout(1.0)
+    try:
+        other.sendall(SIM_BUSY)
+    except OSError:
+        pass
+    return other, time.monotonic() + BUSY_LINGER
+
+
+BUSY_LINGER = 5.0  # seconds a turned-away client's socket stays open
+
+
+async def _bridge_connection(dut, conn, bfm: UartBFM, byte_ns: int, srv=None,
+                             parent: int | None = None) -> None:
+    turned_away: list = []
+    try:
+        await _serve_connection(dut, conn, bfm, byte_ns, srv, parent, turned_away)
+    finally:
+        for other, _ in turned_away:
+            other.close()
+
+
+async def _serve_connection(dut, conn, bfm, byte_ns, srv, parent, turned_away) -> None:
     last_in = -1.0
+    polls = 0
     while True:
         if bfm.received:
-            conn.sendall(bytes(bfm.received))
+            try:
+                conn.sendall(bytes(bfm.received))
+            except OSError:  # the client went away mid-stream (a broken pipe, a reset)
+                return
             bfm.received.clear()
         now = get_sim_time("ns")
         busy = (last_in > bfm.last_rx_ns or now - bfm.last_rx_ns < 4 * byte_ns
                 or int(dut.leds.value) & 0b10)
-        ready, _, _ = select.select([conn], [], [], 0 if busy else 0.05)
-        if ready:
+        watch = [conn] + ([srv] if srv is not None else [])
+        ready, _, _ = select.select(watch, [], [], 0 if busy else 0.05)
+        if srv is not None and srv in ready:
+            other = _turn_away(srv)
+            if other:
+                turned_away.append(other)
+        while turned_away and turned_away[0][1] < time.monotonic():
+            turned_away.pop(0)[0].close()
+        polls += 1
+        if parent is not None and polls % 16 == 0 and os.getppid() != parent:
+            return  # `rvpmu board sim` is gone: stop with it
+        if conn in ready:
             try:
                 data = conn.recv(4096)
             except (BlockingIOError, InterruptedError):
@@ -236,4 +294,3 @@ async def _bridge_connection(dut, conn, bfm: UartBFM, byte_ns: int) -> None:
                 last_in = get_sim_time("ns")
                 continue
         await Timer(byte_ns, unit="ns")
-

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -207,7 +208,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
     port_file = Path(args.port_file or b.directory / f"port-{time.time_ns()}.txt").resolve()
     port_file.unlink(missing_ok=True)
     params = {"host": args.host, "port": args.listen, "port_file": str(port_file),
-              "once": args.once, "accept_timeout": args.idle_timeout}
+              "once": args.once, "accept_timeout": args.idle_timeout,
+              "parent_pid": os.getpid()}  # the simulator stops when this process is gone
     result: dict = {}
 
     def serve() -> None:
