@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .common import CLIError, add_command, add_config_option, load_config
+from .common import CLIError, add_command, add_config_option, load_config, output_dir
 
 
 def _positive(text: str) -> int:
@@ -20,6 +20,24 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _indices(text: str) -> list[int]:
+    """ "3-10,12" -> [3, ..., 10, 12]."""
+    out: list[int] = []
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        lo, _, hi = item.partition("-")
+        try:
+            a, b = int(lo), int(hi or lo)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r} is not a counter index or range "
+                                             "(e.g. 3-10,12)") from None
+        if a > b:
+            raise argparse.ArgumentTypeError(f"empty range {item!r}")
+        out.extend(range(a, b + 1))
+    if not out:
+        raise argparse.ArgumentTypeError("no counter index given")
+    return out
 
 
 def cmd_formal(args: argparse.Namespace) -> int:
@@ -41,34 +59,41 @@ def cmd_formal(args: argparse.Namespace) -> int:
                                f"choose from {known}")
             if name not in props:
                 props.append(name)
+    if args.property is not None and not props:
+        raise CLIError("--property names no property; give one or more of "
+                       f"{', '.join(applicable)} (or leave it out for all)")
     modes = ["bmc" if args.bounded else "prove"] + ([] if args.no_cover else ["cover"])
     try:
         formal.find_tools()
     except formal.FormalToolError as exc:
         raise CLIError(str(exc)) from None
 
-    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="rvpmu-formal-"))
-    if workdir.exists() and not workdir.is_dir():
-        raise CLIError(f"{workdir} exists and is not a directory")
-    total = len(props or applicable) * len(modes)
+    workdir = output_dir(args.workdir, "work directory") if args.workdir else \
+        Path(tempfile.mkdtemp(prefix="rvpmu-formal-"))
+    group = args.group or formal.DEFAULT_GROUP
+    try:
+        total = len(formal.tasks_for(cfg, props or applicable, modes, group, args.counters))
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     done = 0
 
     def progress(r: formal.Result) -> None:
         nonlocal done
         done += 1
-        print(f"[{done}/{total}] {r.prop} {r.mode}: {r.status} ({r.seconds:.1f} s)",
+        print(f"[{done}/{total}] {r.label} {r.mode}: {r.status} ({r.seconds:.1f} s)",
               file=sys.stderr, flush=True)
 
     try:
         results = formal.run(cfg, workdir, properties=props or None, modes=modes,
                              depth=args.depth, cover_depth=args.cover_depth, jobs=args.jobs,
-                             timeout=args.timeout, on_result=progress)
+                             timeout=args.timeout, group=group, counters=args.counters,
+                             on_result=progress)
     except OSError as exc:
         raise CLIError(f"cannot run in {workdir}: {exc.strerror or exc}") from None
     print(formal.table(results))
     failed = [r for r in results if not r.passed]
     if failed:
-        names = ", ".join(f"{r.prop} {r.mode}" for r in failed)
+        names = ", ".join(f"{r.label} {r.mode}" for r in failed)
         raise CLIError(f"{len(failed)} of {len(results)} checks did not pass ({names}); "
                        f"SymbiYosys logs and traces in {workdir}")
     if args.workdir:
@@ -93,6 +118,12 @@ def register(sub) -> None:
                     help="cycles within which every cover must be reached (default: 10)")
     sp.add_argument("--bounded", action="store_true",
                     help="bounded model check to --depth cycles instead of k-induction")
+    sp.add_argument("--group", type=_positive, metavar="N",
+                    help="counters per prove task of a per-counter property (default: 8; "
+                    "all counters in one task when the configuration has no more)")
+    sp.add_argument("--counters", type=_indices, metavar="LIST",
+                    help="prove the per-counter properties of these counter indices only "
+                    "(e.g. 3-10,12; default: every counter)")
     sp.add_argument("--no-cover", action="store_true", help="skip the cover checks")
     sp.add_argument("--list", action="store_true",
                     help="list the properties (with their rules) for the configuration and exit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def generate(config, outdir: Path, target: str = "generic") -> list[Path]:
     }
     outdir.mkdir(parents=True, exist_ok=True)
     paths = [outdir / name for name in OUTPUTS]
+    for path in paths:  # a rename onto a folder would fail half-way through
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
     temps = [temporary_name(p) for p in paths]
     try:  # every file under a temporary name first: a failure leaves no half-written output
         for name, tmp in zip(OUTPUTS, temps):
@@ -50,7 +54,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     try:
         paths = generate(cfg, outdir, args.target)
     except OSError as exc:
-        raise CLIError(f"cannot write into {outdir}: {exc.strerror or exc}") from None
+        where = f"{exc.filename}" if exc.filename else f"into {outdir}"
+        raise CLIError(f"cannot write {where}: {exc.strerror or exc}") from None
     for p in paths:
         print(f"wrote {p}  ({OUTPUTS[p.name]})")
     return 0
