@@ -99,11 +99,13 @@ def first_difference(steps: list[dict[str, str]]) -> tuple[int | None, list[str]
     return None, []
 
 
-def check(tools: dict[str, Path], root: Path, il_name: str, outdir: str, mutation: Mutation, *,
+def check(tools: dict[str, Path], root: Path, il_name: str, outdir: str,
+          mutation: Mutation | None, *,
           prove_depth: int = DEFAULT_PROVE_DEPTH, bmc_depth: int = DEFAULT_BMC_DEPTH,
           timeout: int = DEFAULT_TIMEOUT) -> Equivalence:
-    """Classify one mutant; ``il_name`` (the design) and ``outdir`` (the miters and
-    SymbiYosys' files) are relative to ``root``."""
+    """Classify one mutant (None: the unmodified design, which must come out equivalent);
+    ``il_name`` (the design) and ``outdir`` (miters, SymbiYosys' files) are relative to
+    ``root``."""
     start = time.monotonic()
     workdir = root / outdir
     workdir.mkdir(parents=True, exist_ok=True)

@@ -78,6 +78,17 @@ class Score:
     def survivors(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.klass == SURVIVED]
 
+    @classmethod
+    def from_json(cls, data: dict) -> Score:
+        """A score read back from ``rvpmu mutate --report`` (bench/mutation.py renders it)."""
+        outcomes = []
+        for o in data["outcomes"]:
+            m = Mutation(o["index"], o["command"], o["mode"], o["module"], o["cell"], o["port"],
+                         o["bit"], o["wire"], o["src"])
+            e = equiv.Equivalence(**o["equivalence"]) if o["equivalence"] else None
+            outcomes.append(Outcome(m, o["status"], o["seconds"], o["detail"], e))
+        return cls(outcomes, data["baseline_seconds"], data["seconds"], data["settings"])
+
     def to_json(self) -> dict:
         return {"settings": self.settings, "counts": self.counts, "mutants": len(self.outcomes),
                 "scored": self.scored, "kill_rate": self.kill_rate,
@@ -86,7 +97,7 @@ class Score:
                 "outcomes": [o.to_json() for o in self.outcomes]}
 
 
-def _regress(verilog: Path, job_dir: Path, config_file: Path, simulator: str, seed: int,
+def regress(verilog: Path, job_dir: Path, config_file: Path, simulator: str, seed: int,
              params: dict, timeout: float) -> tuple[str, float, str, dict]:
     """Run the regression on one Verilog text in a bounded worker process."""
     job_dir.mkdir(parents=True, exist_ok=True)
@@ -135,7 +146,7 @@ def run(config: PMUConfig, workdir: Path, *, count: int, seed: int, simulator: s
     verilog = design.write_mutants(tools, il.name, workdir, mutations)
 
     log(f"regression on the unmutated design ({simulator}, {params}) ...")
-    status, base_s, detail, _ = _regress(verilog[0], workdir / "mutant0", config_file, simulator,
+    status, base_s, detail, _ = regress(verilog[0], workdir / "mutant0", config_file, simulator,
                                          seed, params, timeout or 3600)
     if status != SURVIVED:
         raise MutationError(f"the unmutated design does not pass the regression ({status}: "
@@ -149,7 +160,7 @@ def run(config: PMUConfig, workdir: Path, *, count: int, seed: int, simulator: s
 
     def one(m: Mutation) -> Outcome:
         job_dir = workdir / f"mutant{m.index}"
-        status, seconds, detail, data = _regress(verilog[m.index], job_dir, config_file,
+        status, seconds, detail, data = regress(verilog[m.index], job_dir, config_file,
                                                  simulator, seed, params, limit)
         if status != SURVIVED and not keep:
             shutil.rmtree(job_dir / "sim", ignore_errors=True)
@@ -170,7 +181,8 @@ def run(config: PMUConfig, workdir: Path, *, count: int, seed: int, simulator: s
 
         def check(o: Outcome) -> Outcome:
             o.equivalence = equiv.check(tools, workdir, il.name,
-                                        f"mutant{o.mutation.index}/equiv", o.mutation, bmc_depth=bmc_depth, timeout=equiv_timeout)
+                                        f"mutant{o.mutation.index}/equiv", o.mutation,
+                                        bmc_depth=bmc_depth, timeout=equiv_timeout)
             with lock:
                 done[0] += 1
                 log(f"[{done[0]}/{len(survivors)}] #{o.mutation.index}: "
