@@ -11,7 +11,6 @@ from __future__ import annotations
 import linecache
 import os
 import signal
-import shlex
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -97,7 +96,7 @@ def parse_list(text: str) -> list[Mutation]:
     """The lines of ``mutate -list ... -o FILE``, as mutations numbered from 1."""
     out = []
     for line in text.splitlines():
-        words = shlex.split(line)
+        words = line.split()  # Yosys names carry no spaces, but may carry backslashes
         if not words or words[0] != "mutate":
             continue
         opts: dict[str, list[str]] = {}
