@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from amaranth.hdl import unsigned
 from amaranth.lib import data, wiring
-from amaranth.lib.wiring import Out
+from amaranth.lib.wiring import In, Out
 
-from rvpmu import csr
+from rvpmu import csr, ports
 from rvpmu.config import PMUConfig
 
 
@@ -31,29 +31,24 @@ MHPMEVENT_LAYOUT = _layout(csr.MHPMEVENT_FIELDS)
 CFG_LAYOUT = _layout(csr.CFG_FIELDS)
 
 
+def _group(name: str, xlen: int) -> dict:
+    """The members of one port group of ``rvpmu.ports`` (written from the driving side)."""
+    cfg = PMUConfig(xlen=xlen)
+    return {p.field: Out(ports.width(p, cfg)) for p in ports.PORTS if p.group == name}
+
+
 class CSRRequestSignature(wiring.Signature):
     """A CSR access presented by the core (written from the core's side)."""
 
     def __init__(self, xlen: int):
-        super().__init__({
-            "valid": Out(1),
-            "addr": Out(csr.CSR_ADDR_WIDTH),
-            "op": Out(csr.CSR_OP_WIDTH),
-            "wdata": Out(xlen),
-            "mode": Out(csr.MODE_WIDTH),
-        })
+        super().__init__(_group("csr_req", xlen))
 
 
 class CSRResponseSignature(wiring.Signature):
     """The PMU's answer, CSR_RESPONSE_LATENCY cycles after the request (docs/timing.md)."""
 
     def __init__(self, xlen: int):
-        super().__init__({
-            "valid": Out(1),
-            "hit": Out(1),
-            "rdata": Out(xlen),
-            "exc": Out(csr.EXC_WIDTH),
-        })
+        super().__init__(_group("csr_rsp", xlen))
 
 
 class EventsSignature(wiring.Signature):
@@ -61,3 +56,22 @@ class EventsSignature(wiring.Signature):
 
     def __init__(self, config: PMUConfig):
         super().__init__({e.name: Out(e.count_width) for e in config.events})
+
+
+def pmu_members(config: PMUConfig, *, run_status: bool = False) -> dict:
+    """The PMU's signature members, in the order of ``rvpmu.ports.PORTS``."""
+    members = {}
+    for p in ports.PORTS:
+        if p.run_status and not run_status:
+            continue
+        flow = In if p.dir == ports.IN else Out
+        if p.group == "csr_req":
+            members.setdefault("csr_req", In(CSRRequestSignature(config.xlen)))
+        elif p.group == "csr_rsp":
+            members.setdefault("csr_rsp", Out(CSRResponseSignature(config.xlen)))
+        elif p.name == "events.*":
+            if config.events:
+                members["events"] = In(EventsSignature(config))
+        else:
+            members[p.name] = flow(ports.width(p, config), init=p.init)
+    return members

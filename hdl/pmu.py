@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 from amaranth.hdl import C, Cat, Const, Module, Mux, Signal, Value
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
@@ -33,7 +32,7 @@ from rvpmu.csrmap import CSRInfo, Kind, csr_map
 from .access import counter_enable_exception, drive_exception, mode_decoder
 from .counter import PipelinedCounter, write_bits
 from .ecp5 import ECP5Counter
-from .layouts import CSRRequestSignature, CSRResponseSignature, EventsSignature
+from .layouts import pmu_members
 from .readpath import ReadPath, mux_tree
 
 CY, IR = csr.CY, csr.IR
@@ -81,25 +80,7 @@ class PMU(wiring.Component):
         self.config = config if config is not None else PMUConfig()
         self.run_status = run_status
         self.target = target
-        cfg = self.config
-        ports = {
-            "csr_req": In(CSRRequestSignature(cfg.xlen)),
-            "csr_rsp": Out(CSRResponseSignature(cfg.xlen)),
-        }
-        if cfg.events:
-            ports["events"] = In(EventsSignature(cfg))
-        ports.update({
-            "retired": In(max(1, cfg.retire_width.bit_length())),
-            "mode": In(csr.MODE_WIDTH, init=csr.Mode.M),
-            "halt": In(1),
-            "lcofip": Out(1),
-            "mcounteren": Out(32),
-            "scounteren": Out(32),
-            "hcounteren": Out(32),
-        })
-        if run_status:
-            ports["lcofi_set"] = Out(1)
-        super().__init__(ports)
+        super().__init__(pmu_members(self.config, run_status=run_status))
 
     def _mode_bit(self, m: Module, reg: Value, name: str) -> Signal:
         """The xINH bit of ``reg`` (a 64-bit mhpmevent/cfg value) for the current mode."""

@@ -6,10 +6,11 @@ from amaranth.hdl import Module, Mux
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from rvpmu import ports
 from rvpmu.config import PMUConfig
 
 from .eventgen import EventGenerator
-from .layouts import CSRRequestSignature, CSRResponseSignature, EventsSignature
+from .layouts import pmu_members
 from .pmu import PMU
 from .runctl import COUNT_WIDTH, RunControl
 
@@ -27,17 +28,8 @@ class SimTop(wiring.Component):
         self.pmu = PMU(config, run_status=True, target=target)
         self.gen = EventGenerator(config)
         self.runctl = RunControl()
-        ports = {
-            "csr_req": In(CSRRequestSignature(config.xlen)),
-            "csr_rsp": Out(CSRResponseSignature(config.xlen)),
-            "retired": In(self.pmu.retired.shape()),
-            "mode": In(self.pmu.mode.shape(), init=self.pmu.mode.init),
-            "halt": In(1),
-            "lcofip": Out(1),
-            "lcofi_set": Out(1),
-            "mcounteren": Out(32),
-            "scounteren": Out(32),
-            "hcounteren": Out(32),
+        ports = pmu_members(config, run_status=True)  # the PMU's own ports (rvpmu.ports)
+        ports.update({
             "use_gen": In(1),
             "gen_run": In(1),
             "gen_wr_en": In(1),
@@ -50,9 +42,7 @@ class SimTop(wiring.Component):
             "ctl_stop_on_lcofip": In(1),
             "ctl_busy": Out(1),
             "ctl_count": Out(COUNT_WIDTH),
-        }
-        if config.events:
-            ports["events"] = In(EventsSignature(config))
+        })
         super().__init__(ports)
 
     def elaborate(self, platform):
@@ -71,17 +61,15 @@ class SimTop(wiring.Component):
             runctl.lcofip.eq(pmu.lcofip | pmu.lcofi_set),
             self.ctl_busy.eq(runctl.busy),
             self.ctl_count.eq(runctl.count),
-            self.lcofip.eq(pmu.lcofip),
-            self.lcofi_set.eq(pmu.lcofi_set),
-            self.mcounteren.eq(pmu.mcounteren),
-            self.scounteren.eq(pmu.scounteren),
-            self.hcounteren.eq(pmu.hcounteren),
             gen.run.eq(self.gen_run),
             gen.wr_en.eq(self.gen_wr_en),
             gen.wr_addr.eq(self.gen_wr_addr),
             gen.wr_data.eq(self.gen_wr_data),
             pmu.retired.eq(Mux(self.use_gen, gen.retired, self.retired)),
         ]
+        for _pin, p, _w, _i in ports.ports(self.config, run_status=True, direction=ports.OUT):
+            if p.group is None:  # every plain output of the PMU is the top's too
+                m.d.comb += getattr(self, p.name).eq(getattr(pmu, p.name))
         for e in self.config.events:
             m.d.comb += getattr(pmu.events, e.name).eq(
                 Mux(self.use_gen, getattr(gen.events, e.name), getattr(self.events, e.name)))

@@ -2,27 +2,8 @@
 
 One call to ``PMUPorts.clock()`` is one rising clock edge. Its argument holds the input ports as
 sampled at that edge; its result holds the registered outputs as they read during the next
-cycle. The gateware's ports carry the same names:
-
-=================  =====  ==========================================================
-port               dir    meaning
-=================  =====  ==========================================================
-csr_req.valid      in     a CSR access is presented this cycle
-csr_req.addr       in     12-bit CSR number
-csr_req.op         in     ``CSROp``: READ, WRITE, SET, CLEAR
-csr_req.wdata      in     XLEN-bit source operand
-csr_req.mode       in     ``Mode`` of the accessing instruction
-events[i]          in     occurrences of external event i this cycle (0..max_per_cycle)
-retired            in     instructions retired this cycle (0..retire_width)
-mode               in     ``Mode`` the cycle and its retiring instructions count in
-halt               in     debug mode with dcsr.stopcount: no counter moves
-csr_rsp.valid      out    response to the request of three cycles before
-csr_rsp.hit        out    the address is the PMU's (0: the core decodes it)
-csr_rsp.rdata      out    old value of the CSR (0 on an exception or a miss)
-csr_rsp.exc        out    ``Exc``: NONE, ILLEGAL_INSTRUCTION, VIRTUAL_INSTRUCTION
-lcofip             out    the LCOFIP latch (mip bit 13), the interrupt request
-mcounteren ...     out    m/s/hcounteren, for the core's own check of ``time``
-=================  =====  ==========================================================
+cycle. The ports themselves (names, widths, meaning) are defined once in ``rvpmu.ports``; the
+gateware's signature, the testbenches' drivers and monitors and docs/timing.md derive from it.
 """
 
 from __future__ import annotations

@@ -6,15 +6,39 @@ edge, sampled by the PMU at the next rising edge, and outputs are read after tha
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
-from rvpmu import csr
+from rvpmu import ports
 from rvpmu.config import PMUConfig
-from rvpmu.model.cycle import (CSR_RESPONSE_LATENCY, CSRRequest, CSRResponse, PortInputs,
-                               PortOutputs)
+from rvpmu.model.cycle import PortInputs, PortOutputs
 
 CLOCK_NS = 10
+
+
+class PMUMonitor:
+    """Passive: what the pins of the PMU's ports show after a rising edge (``rvpmu.ports``).
+
+    Read in the ReadOnly phase after the edge, the inputs are those the edge sampled (they
+    change at the next falling edge) and the outputs those it produced, so the scoreboard
+    checks what the design saw, not what the stimulus meant to drive.
+    """
+
+    def __init__(self, dut, config: PMUConfig, *, run_status: bool = True):
+        self.config = config
+        self._in = [(pin, getattr(dut, pin)) for pin, *_ in ports.ports(config, direction=ports.IN)]
+        self._out = [(pin, getattr(dut, pin)) for pin, *_ in
+                     ports.ports(config, direction=ports.OUT, run_status=run_status)]
+
+    def sample(self) -> tuple[PortInputs, PortOutputs, bool | None]:
+        """(inputs, outputs, lcofi_set or None when the top has no such port)."""
+        pins_in = {pin: int(sig.value) for pin, sig in self._in}
+        pins_out = {pin: int(sig.value) for pin, sig in self._out}
+        lcofi_set = pins_out.pop("lcofi_set", None)
+        return (ports.observed_inputs(self.config, pins_in), ports.outputs(self.config, pins_out),
+                None if lcofi_set is None else bool(lcofi_set))
 
 
 class PMUHarness:
@@ -23,19 +47,19 @@ class PMUHarness:
     def __init__(self, dut, config: PMUConfig):
         self.dut = dut
         self.config = config
-        self._events = [getattr(dut, f"events__{e.name}") for e in config.events]
-        self._xmask = (1 << config.xlen) - 1
+        self.monitor = PMUMonitor(dut, config)
+        self.observed: PortInputs | None = None  # the inputs of the latest cycle, as seen
+        self.lcofi_set: bool | None = None
 
     async def start(self) -> None:
         Clock(self.dut.clk, CLOCK_NS, unit="ns").start()
         d = self.dut
         d.rst.value = 1
-        for sig in (d.csr_req__valid, d.use_gen, d.gen_run, d.gen_wr_en, d.halt, d.retired,
-                    d.ctl_en, d.ctl_start, d.ctl_stop_on_lcofip, d.ctl_cycles):
+        for pin, p, _w, _i in ports.ports(self.config, direction=ports.IN):
+            getattr(d, pin).value = int(p.init)
+        for sig in (d.use_gen, d.gen_run, d.gen_wr_en, d.ctl_en, d.ctl_start,
+                    d.ctl_stop_on_lcofip, d.ctl_cycles):
             sig.value = 0
-        for sig in self._events:
-            sig.value = 0
-        d.mode.value = int(csr.Mode.M)
         await RisingEdge(d.clk)
         await RisingEdge(d.clk)
         await FallingEdge(d.clk)
@@ -44,36 +68,18 @@ class PMUHarness:
     # -- driving (call at a falling edge) ---------------------------------------------------
 
     def drive(self, inp: PortInputs, *, events: bool = True) -> None:
-        d = self.dut
-        req = inp.csr_req
-        d.csr_req__valid.value = req is not None
-        if req is not None:
-            d.csr_req__addr.value = req.addr
-            d.csr_req__op.value = int(req.op)
-            d.csr_req__wdata.value = req.wdata & self._xmask  # the port is XLEN wide
-            d.csr_req__mode.value = int(req.mode)
-        d.mode.value = int(inp.mode)
-        d.halt.value = int(inp.halt)
-        if events:
-            for sig, n in zip(self._events, inp.events or (0,) * len(self._events)):
-                sig.value = n
-            d.retired.value = inp.retired
-
-    def sample(self) -> PortOutputs:
-        """The outputs as they read after the latest rising edge (call in ReadOnly)."""
-        d = self.dut
-        self.lcofi_set = bool(int(d.lcofi_set.value))  # compared by Scoreboard.check
-        rsp = CSRResponse(bool(int(d.csr_rsp__valid.value)), bool(int(d.csr_rsp__hit.value)),
-                          int(d.csr_rsp__rdata.value), csr.Exc(int(d.csr_rsp__exc.value)))
-        return PortOutputs(rsp, bool(int(d.lcofip.value)), int(d.mcounteren.value),
-                           int(d.scounteren.value), int(d.hcounteren.value))
+        for pin, value in ports.input_pins(self.config, inp, events=events).items():
+            getattr(self.dut, pin).value = value
 
     async def cycle(self, inp: PortInputs, *, events: bool = True) -> PortOutputs:
-        """Drive ``inp`` for one cycle and return the outputs after its edge."""
+        """Drive ``inp`` for one cycle and return the outputs after its edge; ``observed``
+        holds the inputs the monitor saw (with ``events=False`` the generator drives the
+        events, so its counts are taken from ``inp``)."""
         self.drive(inp, events=events)
         await RisingEdge(self.dut.clk)
         await ReadOnly()
-        out = self.sample()
+        seen, out, self.lcofi_set = self.monitor.sample()
+        self.observed = seen if events else replace(seen, events=inp.events, retired=inp.retired)
         await FallingEdge(self.dut.clk)
         self.dut.csr_req__valid.value = 0
         return out
@@ -99,26 +105,3 @@ class PMUHarness:
     def use_generator(self, run: bool) -> None:
         self.dut.use_gen.value = int(run)
         self.dut.gen_run.value = int(run)
-
-
-class CSRDriver:
-    """CSR accesses as transactions: ``await csr.read(addr, mode)`` -> (value, exception)."""
-
-    def __init__(self, harness: PMUHarness):
-        self.h = harness
-
-    async def access(self, addr: int, op: csr.CSROp, wdata: int = 0,
-                     mode: csr.Mode = csr.Mode.M, run_mode: csr.Mode = csr.Mode.M
-                     ) -> CSRResponse:
-        out = await self.h.cycle(PortInputs(CSRRequest(addr, op, wdata, mode), mode=run_mode),
-                                 events=False)
-        for _ in range(CSR_RESPONSE_LATENCY - 1):  # docs/timing.md: the response comes later
-            out = await self.h.cycle(PortInputs(None, mode=run_mode), events=False)
-        return out.csr_rsp
-
-    async def read(self, addr: int, mode: csr.Mode = csr.Mode.M) -> CSRResponse:
-        return await self.access(addr, csr.CSROp.READ, 0, mode)
-
-    async def write(self, addr: int, value: int, mode: csr.Mode = csr.Mode.M,
-                    op: csr.CSROp = csr.CSROp.WRITE) -> CSRResponse:
-        return await self.access(addr, op, value, mode)

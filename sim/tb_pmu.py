@@ -46,6 +46,12 @@ def _report(name: str, sb: Scoreboard, seconds: float, **extra) -> None:
     path.write_text(json.dumps(data, indent=1))
 
 
+async def _step(h: PMUHarness, sb: Scoreboard, inp: PortInputs, *, events: bool = True) -> None:
+    """One cycle: drive ``inp``; the scoreboard checks what the monitor saw on the pins."""
+    out = await h.cycle(inp, events=events)
+    sb.check(h.observed, out, h.lcofi_set)
+
+
 async def _bounded(name: str, body, cycles: int) -> None:
     """Run a test body for at most ``cycles`` clock cycles of simulated time (issue 14, item
     4): a design that stops making progress fails with this message instead of hanging."""
@@ -94,9 +100,9 @@ async def _lockstep_random(dut, cfg: PMUConfig, params: dict) -> None:
     sb = Scoreboard(cfg, seed=seed, label="lockstep_random")
     t0 = time.perf_counter()
     for inp in itertools.islice(Stimulus(cfg, seed), params.get("lockstep_cycles", 2000)):
-        sb.check(inp, await h.cycle(inp), h.lcofi_set)
+        await _step(h, sb, inp)
     for inp in read_all(cfg):  # the final state, register by register
-        sb.check(inp, await h.cycle(inp), h.lcofi_set)
+        await _step(h, sb, inp)
     _report("lockstep_random", sb, time.perf_counter() - t0)
 
 
@@ -108,7 +114,7 @@ async def _directed(dut, cfg: PMUConfig, params: dict) -> None:
     for name, make in {**SEQUENCES, **SWEEPS}.items():
         sb.label = f"directed/{name}"
         for inp in make(cfg):
-            sb.check(inp, await h.cycle(inp), h.lcofi_set)
+            await _step(h, sb, inp)
     # What the sequences left open: constrained-random stimulus aimed at each hole, until
     # coverage closes or the budget ends (issue 14, item 1).
     sb.label = "directed/steer"
@@ -123,7 +129,7 @@ async def _directed(dut, cfg: PMUConfig, params: dict) -> None:
             if steered >= budget:
                 break
             for inp in steer(cfg, hole, rng):
-                sb.check(inp, await h.cycle(inp), h.lcofi_set)
+                await _step(h, sb, inp)
                 steered += 1
     _report("directed", sb, time.perf_counter() - t0, steered_cycles=steered)
 
@@ -162,11 +168,11 @@ async def _long_regression(dut, cfg: PMUConfig, params: dict) -> None:
         # The access, then the cycles until its answer (docs/timing.md), all checked.
         for req in [stim.request()] + [None] * (CSR_RESPONSE_LATENCY - 1):
             inp = PortInputs(req, *src.at(t), mode, halt)
-            sb.check(inp, await h.cycle(inp, events=False), h.lcofi_set)
+            await _step(h, sb, inp, events=False)
             t += 1
     for req in read_all(cfg):  # the final state, register by register
         inp = PortInputs(req.csr_req, *src.at(t), mode, halt)
-        sb.check(inp, await h.cycle(inp, events=False), h.lcofi_set)
+        await _step(h, sb, inp, events=False)
         t += 1
     seconds = time.perf_counter() - t0
     _report("long_regression", sb, seconds, cycles_per_second=round(sb.checked_cycles / seconds))

@@ -29,3 +29,11 @@ def test_rules_doc_is_generated_from_the_rules_table():
     assert committed == rules.markdown(), (
         "docs/rules.md is stale: run `.venv/bin/python -c \"from rvpmu.rules import markdown; "
         "open('docs/rules.md', 'w').write(markdown())\"`")
+
+
+def test_timing_doc_port_table_is_generated_from_the_port_contract():
+    from rvpmu import ports
+
+    committed = (ROOT / "docs" / "timing.md").read_text(encoding="utf-8")
+    assert ports.markdown_table() in committed, (
+        "the port table of docs/timing.md is stale: paste rvpmu.ports.markdown_table()")

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from amaranth.hdl import C, Cat, Module, Mux, Signal, Value
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
@@ -24,8 +23,7 @@ from rvpmu.csrmap import CSRInfo, Kind, csr_map
 
 from rvpmu.hdl.access import drive_exception, mode_decoder
 from rvpmu.hdl.counter import Counter
-from rvpmu.hdl.layouts import (CFG_LAYOUT, MHPMEVENT_LAYOUT, CSRRequestSignature,
-                               CSRResponseSignature, EventsSignature)
+from rvpmu.hdl.layouts import CFG_LAYOUT, MHPMEVENT_LAYOUT, pmu_members
 
 CY, IR = csr.CY, csr.IR
 
@@ -58,23 +56,7 @@ class PlainPMU(wiring.Component):
 
     def __init__(self, config: PMUConfig | None = None):
         self.config = config if config is not None else PMUConfig()
-        cfg = self.config
-        ports = {
-            "csr_req": In(CSRRequestSignature(cfg.xlen)),
-            "csr_rsp": Out(CSRResponseSignature(cfg.xlen)),
-        }
-        if cfg.events:
-            ports["events"] = In(EventsSignature(cfg))
-        ports.update({
-            "retired": In(max(1, cfg.retire_width.bit_length())),
-            "mode": In(csr.MODE_WIDTH, init=csr.Mode.M),
-            "halt": In(1),
-            "lcofip": Out(1),
-            "mcounteren": Out(32),
-            "scounteren": Out(32),
-            "hcounteren": Out(32),
-        })
-        super().__init__(ports)
+        super().__init__(pmu_members(self.config))  # the same ports as the PMU (rvpmu.ports)
 
     def _mode_bit(self, m: Module, reg: Value, name: str) -> Signal:
         """The xINH bit of ``reg`` (a 64-bit mhpmevent/cfg value) for the current mode."""
