@@ -26,6 +26,10 @@ SOC_CONFIG = PMUConfig(xlen=32, num_counters=8, counter_width=32, events=EVENTS,
                        retire_width=1, has_s=False, has_u=False, has_h=False,
                        sscofpmf=True, smcntrpmf=False)
 
+# A reduced SoC for quick bitstream and simulated-board tests: two counters, two events.
+SMALL_CONFIG = SOC_CONFIG.with_(num_counters=2, counter_width=16, events=EVENTS[:2])
+SMALL_RAM_BYTES = 16 * 1024
+
 RAM_BASE = 0x0000_0000
 RAM_BYTES = 64 * 1024  # block RAM on the ULX3S too (LFE5U-85F: 3.7 Mbit)
 STACK_TOP = RAM_BASE + RAM_BYTES

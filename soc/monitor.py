@@ -80,7 +80,8 @@ class Monitor:
         self.names = [e.name for e in self.cfg.events]
         self.valid_off = next(off for n, off, _m in self.fields if n == "req_valid")
         self.checked_mask = sum(m << off for n, off, m in self.fields if n in CHECKED)
-        self.totals = {n: 0 for n in ("cycles", "instret", *self.names)}
+        # every quantity the trace gives, whichever of them this configuration counts
+        self.totals = {n: 0 for n in ("cycles", "instret", *(e.name for e in soc.EVENTS))}
         self.pending: list[tuple[int, CSRRequest]] = []
         self._key = None
         self._trap_next = False

@@ -32,9 +32,13 @@ class Build:
 
 
 def build(simulator: str, *, build_root: Path = DEFAULT_BUILD_ROOT,
-          swap_events: tuple[str, str] | None = None, log=print) -> Build:
+          swap_events: tuple[str, str] | None = None, top: SoC | None = None,
+          log=print) -> Build:
+    """``top`` replaces the default SoC (a reduced one, one with a UART and its RAM
+    initialised: the simulated board)."""
     simrunner.check_simulator(simulator)
-    text = soc_verilog(SoC(soc.SOC_CONFIG, swap_events=swap_events))
+    top = top or SoC(soc.SOC_CONFIG, swap_events=swap_events)
+    text = soc_verilog(top)
     if simulator == "icarus":
         text = simrunner.settle_at_time_zero(text)
     args = simrunner._BUILD_ARGS[simulator] + (["-Wno-lint", "-Wno-style"]
@@ -47,7 +51,8 @@ def build(simulator: str, *, build_root: Path = DEFAULT_BUILD_ROOT,
         shutil.rmtree(d)
     d.mkdir(parents=True)
     (d / f"{TOP}.v").write_text(text, encoding="utf-8")
-    (d / "pmu.toml").write_text(soc.SOC_CONFIG.to_toml(), encoding="utf-8")
+    (d / "pmu.toml").write_text(top.cfg.to_toml(), encoding="utf-8")
+    (d / "uart_divisor").write_text(str(top.uart_divisor or 0))
     log(f"building the {simulator} model of the SoC in {d} ...")
     r = simrunner._get_runner(simulator)
     r.build(sources=[d / f"{TOP}.v"], hdl_toplevel=TOP, build_dir=d, build_args=args,
@@ -67,7 +72,8 @@ def run(b: Build, image: dict[int, int], *, max_cycles: int, tag: str = "run") -
         if p.exists():
             p.unlink()
     params = {"config": str(b.directory / "pmu.toml"), "image": str(image_file),
-              "report": str(report), "max_cycles": max_cycles}
+              "report": str(report), "max_cycles": max_cycles,
+              "uart_divisor": int((b.directory / "uart_divisor").read_text())}
     env = {"RVPMU_SOC_PARAMS": json.dumps(params),
            "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     results = b.directory / f"results-{stem}.xml"

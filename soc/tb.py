@@ -44,19 +44,24 @@ async def run_program(dut):
     await FallingEdge(dut.clk)
     dut.rst.value = 0
     mon = Monitor(cfg)
+    uart = UARTLine(params["uart_divisor"]) if params["uart_divisor"] else None
     t0 = time.perf_counter()
     stop = None
     # The cycle between this falling edge and the first rising edge out of reset is the
     # first one the PMU counts: sample it (nothing in ``mon`` depends on rst combinationally).
     while stop is None:
         mon.sample(*_value(dut.mon.value))
+        if uart:
+            uart.sample(int(dut.uart_tx.value))
         await FallingEdge(dut.clk)
         if mon.mismatch:
             stop = "mismatch"
         elif mon.exit_code is not None:
-            for _ in range(DRAIN_CYCLES):
+            for _ in range(DRAIN_CYCLES + (12 * uart.divisor if uart else 0)):
                 await FallingEdge(dut.clk)
                 mon.sample(*_value(dut.mon.value))
+                if uart:
+                    uart.sample(int(dut.uart_tx.value))
             stop = "mismatch" if mon.mismatch else "exit"
         elif mon.trapped_core:
             stop = "core_trap"
@@ -74,8 +79,41 @@ async def run_program(dut):
         "cross_check": {"passed": passed, "failed": failed},
         "accesses_by_op": _by_op(mon.requests),
     }
+    if uart:
+        report["uart_output"] = uart.received.decode("latin-1")
+        report["uart_errors"] = uart.errors
     Path(params["report"]).write_text(json.dumps(report, indent=1))
     assert stop == "exit", f"run stopped: {stop}"
+
+
+class UARTLine:
+    """Decodes the ``uart_tx`` pin (8N1, ``divisor`` cycles per bit), sampled every cycle:
+    what a terminal on the board's serial port would read."""
+
+    def __init__(self, divisor: int):
+        self.divisor = divisor
+        self.received = bytearray()
+        self.errors = 0
+        self.wait = None  # cycles to the middle of the next bit, or None when idle
+        self.bits: list[int] = []
+
+    def sample(self, level: int) -> None:
+        if self.wait is None:
+            if level == 0:  # a start bit begins: the middle of data bit 0 is 1.5 bits on
+                self.wait, self.bits = self.divisor + self.divisor // 2 - 1, []
+            return
+        if self.wait:
+            self.wait -= 1
+            return
+        if len(self.bits) < 8:
+            self.bits.append(level)
+            self.wait = self.divisor - 1
+            return
+        if level == 1:  # stop bit
+            self.received.append(sum(b << i for i, b in enumerate(self.bits)))
+        else:
+            self.errors += 1
+        self.wait = None
 
 
 _ZERO_X = str.maketrans("xXzZuUwW-", "000000000")

@@ -48,8 +48,10 @@ class SoC(wiring.Component):
     whose inputs are exchanged, a deliberate wiring mistake the checks must catch."""
 
     def __init__(self, cfg: PMUConfig = soc.SOC_CONFIG, *, image: list[int] | None = None,
-                 ram_bytes: int = soc.RAM_BYTES, swap_events: tuple[str, str] | None = None):
+                 ram_bytes: int = soc.RAM_BYTES, swap_events: tuple[str, str] | None = None,
+                 uart_divisor: int | None = None):
         self.cfg = cfg
+        self.uart_divisor = uart_divisor
         self.image = image or []
         self.depth = ram_bytes // 4
         self.swap_events = swap_events
@@ -58,6 +60,7 @@ class SoC(wiring.Component):
             "load_en": In(1), "load_addr": In(range(self.depth)), "load_data": In(32),
             "mmio_we": Out(1), "mmio_addr": Out(8), "mmio_data": Out(32),
             "trap": Out(1),
+            "uart_tx": Out(1, init=1),  # with uart_divisor: the console as an 8N1 serial line
             "mon": Out(self.layout.size),
         })
 
@@ -105,7 +108,18 @@ class SoC(wiring.Component):
         is_ram = addr < soc.RAM_BASE + self.depth * 4
         is_mmio = addr[28:32] == (soc.MMIO_BASE >> 28)
         was_ram = Signal()
-        m.d.sync += [mem_ready.eq(access), was_ram.eq(is_ram)]
+        # With a UART, a console write waits until the transmitter takes the byte.
+        uart_wait = Signal()
+        if self.uart_divisor:
+            from rvpmu.boards.gateware.uart import UARTTx
+
+            m.submodules.uart = uart = UARTTx(self.uart_divisor)
+            to_uart = access & (addr == soc.MMIO["UART_TX"]) & s["mem_wstrb"].any()
+            m.d.comb += [uart.stream.valid.eq(to_uart),
+                         uart.stream.payload.eq(s["mem_wdata"][0:8]),
+                         uart_wait.eq(to_uart & ~uart.stream.ready),
+                         self.uart_tx.eq(uart.tx)]
+        m.d.sync += [mem_ready.eq(access & ~uart_wait), was_ram.eq(is_ram)]
         m.d.comb += [
             rp.addr.eq(addr[2:]), rp.en.eq(1),
             mem_rdata.eq(Mux(was_ram, rp.data, 0)),
@@ -115,7 +129,7 @@ class SoC(wiring.Component):
                          Mux(access & is_ram, s["mem_wstrb"], 0))),
         ]
         m.d.comb += [
-            self.mmio_we.eq(access & is_mmio & s["mem_wstrb"].any()),
+            self.mmio_we.eq(access & is_mmio & s["mem_wstrb"].any() & ~uart_wait),
             self.mmio_addr.eq(addr[0:8]),
             self.mmio_data.eq(s["mem_wdata"]),
             self.trap.eq(s["trap"]),

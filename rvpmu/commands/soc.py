@@ -42,17 +42,20 @@ def _define(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(f"{text!r} is not NAME=INTEGER") from None
 
 
-def load_program(path: Path, build_dir: Path, defines: dict[str, int] | None = None):
+def load_program(path: Path, build_dir: Path, defines: dict[str, int] | None = None,
+                 cfg=None, ram_bytes: int | None = None):
     """(ELF, RAM image) of a C source (compiled) or an ELF file."""
     from ..soc import config as soc
     from ..soc.elf import ELFError, read_elf
     from ..soc.firmware import FirmwareError, build
 
+    cfg = cfg or soc.SOC_CONFIG
+    ram_bytes = ram_bytes or soc.RAM_BYTES
     try:
-        elf_path = build(path, build_dir / "firmware", defines=defines) \
-            if path.suffix == ".c" else path
+        elf_path = build(path, build_dir / "firmware", cfg, ram_bytes=ram_bytes,
+                         defines=defines) if path.suffix == ".c" else path
         elf = read_elf(elf_path)
-        return elf, elf.image(soc.RAM_BASE, soc.RAM_BYTES)
+        return elf, elf.image(soc.RAM_BASE, ram_bytes)
     except (FirmwareError, ELFError) as exc:
         raise CLIError(str(exc)) from None
 
@@ -130,6 +133,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from ..boards.build import BuildError
+    from ..soc import config as soc
+    from ..soc.board import build_ulx3s
+
+    cfg, ram = (soc.SMALL_CONFIG, soc.SMALL_RAM_BYTES) if args.small else \
+        (soc.SOC_CONFIG, soc.RAM_BYTES)
+    build_root = Path(args.build_dir)
+    _elf, image = load_program(resolve_program(args.program), build_root, dict(args.define),
+                               cfg, ram)
+    try:
+        rep = build_ulx3s(cfg, image, ram_bytes=ram, device=args.device,
+                          out_dir=args.output or build_root / f"ulx3s-{args.device.upper()}")
+    except BuildError as exc:
+        raise CLIError(str(exc)) from None
+    print("\n".join(rep.lines()))
+    if rep.fmax_mhz is None or rep.target_mhz is None or rep.fmax_mhz < rep.target_mhz:
+        raise CLIError(f"timing not met: Fmax {rep.fmax_mhz} MHz for the "
+                       f"{rep.target_mhz} MHz board clock")
+    return 0
+
+
 def register(sub) -> None:
     g = add_group(sub, "soc", "the picorv32 SoC: C programs that use the PMU, checked "
                               "against the golden model and the RVFI trace")
@@ -145,3 +170,16 @@ def register(sub) -> None:
                     metavar="NAME=INTEGER", help="a C preprocessor definition for the program "
                     "(e.g. N_SORT=16 for counting, SOC_SAMPLE_PERIOD=200 for profile)")
     sp.add_argument("--build-dir", default="build/soc", help="builds (default build/soc)")
+    bp = add_command(g, "build", "a ULX3S bitstream of the SoC with the program in its block "
+                                 "RAM and the console on the USB UART (115200 8N1)", cmd_build)
+    bp.add_argument("board", choices=("ulx3s",))
+    bp.add_argument("program", help="a .c file, an RV32 ELF, or a bundled program")
+    bp.add_argument("--device", default="85F", choices=("85F", "45F", "25F", "12F"),
+                    help="ULX3S FPGA (default 85F)")
+    bp.add_argument("--small", action="store_true",
+                    help="the reduced SoC: 2 x 16-bit counters (loads, stores), 16 KiB RAM")
+    bp.add_argument("-D", "--define", type=_define, action="append", default=[],
+                    metavar="NAME=INTEGER", help="a C preprocessor definition for the program")
+    bp.add_argument("-o", "--output", help="build directory (default build/soc/ulx3s-DEVICE)")
+    bp.add_argument("--build-dir", default="build/soc", help="firmware builds (default "
+                                                            "build/soc)")
