@@ -52,14 +52,25 @@ async def _step(h: PMUHarness, sb: Scoreboard, inp: PortInputs, *, events: bool 
     sb.check(h.observed, out, h.lcofi_set)
 
 
-async def _bounded(name: str, body, cycles: int) -> None:
+_FAILED: list[str] = []  # the tests of this run that failed, in order
+
+
+async def _bounded(name: str, body, cycles: int, params: dict) -> None:
     """Run a test body for at most ``cycles`` clock cycles of simulated time (issue 14, item
-    4): a design that stops making progress fails with this message instead of hanging."""
+    4): a design that stops making progress fails with this message instead of hanging.
+    With the parameter ``fail_fast`` (mutation scoring) a test after a failed one is not run."""
+    if params.get("fail_fast") and _FAILED:
+        body.close()
+        cocotb.pass_test(f"{name}: not run: {_FAILED[0]} failed and fail_fast is set")
     try:
         await with_timeout(body, cycles * CLOCK_NS, "ns")
     except SimTimeoutError:
+        _FAILED.append(name)
         raise AssertionError(f"{name}: not finished after {cycles:,} cycles of simulated time; "
                              "the design stopped making progress") from None
+    except BaseException:
+        _FAILED.append(name)
+        raise
 
 
 @cocotb.test()
@@ -67,17 +78,7 @@ async def lockstep_random(dut):
     """Every input driven from Python, every output compared with the model, every cycle."""
     cfg, params = _setup()
     limit = 2 * params.get("lockstep_cycles", 2000) + 10 * len(read_all(cfg)) + 1000
-    await _bounded("lockstep_random", _lockstep_random(dut, cfg, params), limit)
-
-
-@cocotb.test()
-async def directed(dut):
-    """The per-rule sequences of rvpmu.sim.directed and the per-counter sweeps of
-    rvpmu.sim.sweeps, cycle by cycle; then stimulus steered at the coverage holes."""
-    cfg, params = _setup()
-    cycles = sum(len(make(cfg)) for make in {**SEQUENCES, **SWEEPS}.values())
-    limit = 2 * (cycles + params.get("steer_cycles", 20_000)) + 10_000
-    await _bounded("directed", _directed(dut, cfg, params), limit)
+    await _bounded("lockstep_random", _lockstep_random(dut, cfg, params), limit, params)
 
 
 @cocotb.test()
@@ -90,7 +91,17 @@ async def long_regression(dut):
     cfg, params = _setup()
     limit = 2 * (params.get("cycles", 100_000) + params.get("max_gap", 4000)) \
         + 10 * len(read_all(cfg)) + 10_000
-    await _bounded("long_regression", _long_regression(dut, cfg, params), limit)
+    await _bounded("long_regression", _long_regression(dut, cfg, params), limit, params)
+
+
+@cocotb.test()
+async def directed(dut):
+    """The per-rule sequences of rvpmu.sim.directed and the per-counter sweeps of
+    rvpmu.sim.sweeps, cycle by cycle; then stimulus steered at the coverage holes."""
+    cfg, params = _setup()
+    cycles = sum(len(make(cfg)) for make in {**SEQUENCES, **SWEEPS}.values())
+    limit = 2 * (cycles + params.get("steer_cycles", 20_000)) + 10_000
+    await _bounded("directed", _directed(dut, cfg, params), limit, params)
 
 
 async def _lockstep_random(dut, cfg: PMUConfig, params: dict) -> None:
