@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rvpmu import csr
 from rvpmu.config import PMUConfig
 
+from . import rules
 from .errors import CSRAccessFault, NotPMUCSR
 from .hart import HartPMU
 
@@ -113,9 +114,10 @@ class PMUPorts:
         if not self.config.sscofpmf:
             return False
         h = self.hart
-        return self._lcofi or any(idx not in (csr.CY, csr.IR) and h.counters[idx] + inc > h._hpm_mask
-                   and not h.mhpmevent[idx] >> csr.MHPMEVENT_OF & 1
-                   for idx, inc in self._increments.items())
+        return self._lcofi or any(
+            idx not in (csr.CY, csr.IR)
+            and rules.overflows(self.config, h.counters[idx] + inc, h._hpm_mask, h.mhpmevent[idx])
+            for idx, inc in self._increments.items())
 
     def _perform(self, req: CSRRequest | None) -> CSRResponse:
         if req is None:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
 from rvpmu.csrmap import M64, CSRInfo, Kind, csr_map, lookup
 
+from . import rules
 from .access import check_access, scountovf_mask
 from .errors import NotPMUCSR
 
@@ -50,6 +52,16 @@ def parse_op(op: str | CSROp) -> CSROp:
     if isinstance(op, str) and op.strip().lower() in _OPS:
         return _OPS[op.strip().lower()]
     raise ValueError(f"op must be one of write, set, clear, got {op!r}")
+
+
+@dataclass(frozen=True)
+class CountingConfig:
+    """The registers that decide what counts (mcountinhibit, mhpmeventN, mcyclecfg/
+    minstretcfg by counter index)."""
+
+    mcountinhibit: int
+    mhpmevent: dict[int, int]
+    cfg: dict[int, int]
 
 
 def _check_int(name: str, value: object, lo: int, hi: int) -> int:
@@ -85,7 +97,8 @@ class HartPMU:
         self._begin_cycle()
 
     def _begin_cycle(self) -> None:
-        self._start: tuple[int, dict[int, int], dict[int, int]] | None = None
+        # the counting configuration as the cycle began, kept once a write changes it (rule 23)
+        self._start: CountingConfig | None = None
         self._written_counters: set[int] = set()
         # mhpmevent registers whose OF bit software wrote this cycle (on RV32 only a write of
         # the high half, mhpmeventNh, writes OF: rule 3).
@@ -93,7 +106,7 @@ class HartPMU:
 
     def _snapshot_config(self) -> None:
         if self._start is None:
-            self._start = (self.mcountinhibit, dict(self.mhpmevent), dict(self.cfg))
+            self._start = self._counting()
 
     @property
     def lcofip(self) -> bool:
@@ -226,8 +239,7 @@ class HartPMU:
         elif k == Kind.EVENT:
             if info.index in self.mhpmevent:
                 self._snapshot_config()
-                if new & csr.EVENT_SEL_MASK >= self.config.num_selectors:
-                    new &= ~csr.EVENT_SEL_MASK  # rule 9: unsupported selector reads back 0
+                new = rules.legalise_mhpmevent(self.config, new)
                 self.mhpmevent[info.index] = new
                 if info.half != "lo":
                     self._written_of.add(info.index)
@@ -270,26 +282,26 @@ class HartPMU:
         if not isinstance(halted, bool):
             raise ValueError(f"halted must be True or False, got {halted!r}")
         counts = self._count_events(events)
-        inhibit, evsel, mcfg = self._start or (self.mcountinhibit, self.mhpmevent, self.cfg)
+        return self._increments(1, retired, [counts[s] for s in range(
+            csr.EVENT_EXTERNAL_BASE, cfg.num_selectors)], mode, halted, self._start)
+
+    def _counting(self) -> CountingConfig:
+        return CountingConfig(self.mcountinhibit, dict(self.mhpmevent), dict(self.cfg))
+
+    def _increments(self, cycles: int, retired: int, external: list[int], mode: Mode,
+                    halted: bool, start: CountingConfig | None = None) -> dict[int, int]:
+        """What each counting counter adds over ``cycles`` cycles with these totals, counting
+        with ``start`` (by default the registers as they are now)."""
+        cfg = self.config
+        c = start or self._counting()
         incs: dict[int, int] = {}
-        if halted:  # rule 25: stopcount stops every counter
-            return incs
-        inh_bit = csr.INH_BIT[mode]
-        for idx, inc in ((csr.CY, 1), (csr.IR, retired)):
-            if inhibit >> idx & 1:
-                continue
-            if cfg.smcntrpmf and mcfg[idx] >> inh_bit & 1:  # rule 27
-                continue
-            incs[idx] = inc
+        for idx, inc in ((csr.CY, cycles), (csr.IR, retired)):
+            if rules.should_inc_fixed(cfg, idx, mode, halted, c.mcountinhibit, c.cfg[idx]):
+                incs[idx] = inc
         for idx in cfg.hpm_indices:
-            ev = evsel[idx]
-            sel = ev & csr.EVENT_SEL_MASK
-            if sel == csr.EVENT_NONE or inhibit >> idx & 1:  # rules 10, 20
-                continue
-            if cfg.sscofpmf and ev >> inh_bit & 1:  # rule 26
-                continue
-            incs[idx] = 1 if sel == csr.EVENT_CYCLES else \
-                retired if sel == csr.EVENT_INSTRET else counts[sel]
+            if rules.should_inc_hpm(cfg, idx, mode, halted, c.mcountinhibit, c.mhpmevent[idx]):
+                incs[idx] = rules.selected_amount(c.mhpmevent[idx] & csr.EVENT_SEL_MASK, cycles,
+                                                  retired, external)
         return incs
 
     def raise_lcofi(self) -> None:
@@ -304,19 +316,14 @@ class HartPMU:
         overflow tests OF as it was at the start of this cycle (rules 29-31). Returns whether
         an overflow requested LCOFIP; with ``defer_lcofi`` the caller sets it later
         (``raise_lcofi``)."""
-        evsel = self._start[1] if self._start else self.mhpmevent
+        evsel = self._start.mhpmevent if self._start else self.mhpmevent
         hw_lcofip = False
         for idx, inc in increments.items():
             if inc == 0 or idx in self._written_counters:  # rule 21: write wins
                 continue
-            if idx in (csr.CY, csr.IR):
-                self.counters[idx] = (self.counters[idx] + inc) & M64
-                continue
-            total = self.counters[idx] + inc
-            self.counters[idx] = total & self._hpm_mask
-            if total > self._hpm_mask and self.config.sscofpmf and not evsel[idx] & OF_BIT:
-                hw_lcofip = True  # rules 29-31
-                if idx not in self._written_of:
+            if self._add(idx, inc, evsel.get(idx, 0)):
+                hw_lcofip = True
+                if idx not in self._written_of:  # an explicit write of OF wins (rule 21)
                     self.mhpmevent[idx] |= OF_BIT
         if hw_lcofip and not defer_lcofi:
             self._lcofip = True  # rule 34: merged with any software write of this cycle
@@ -353,25 +360,20 @@ class HartPMU:
         self.cycle += cycles
         if halted:
             return
-        inh_bit = csr.INH_BIT[mode]
-        for idx, inc in ((csr.CY, cycles), (csr.IR, retired_total)):
-            if self.mcountinhibit >> idx & 1 or (cfg.smcntrpmf and self.cfg[idx] >> inh_bit & 1):
-                continue
-            self.counters[idx] = (self.counters[idx] + inc) & M64
-        for idx in cfg.hpm_indices:
-            ev = self.mhpmevent[idx]
-            sel = ev & csr.EVENT_SEL_MASK
-            if sel == csr.EVENT_NONE or self.mcountinhibit >> idx & 1:
-                continue
-            if cfg.sscofpmf and ev >> inh_bit & 1:
-                continue
-            inc = cycles if sel == csr.EVENT_CYCLES else retired_total \
-                if sel == csr.EVENT_INSTRET else totals[sel - csr.EVENT_EXTERNAL_BASE]
-            total = self.counters[idx] + inc
-            self.counters[idx] = total & self._hpm_mask
-            if total > self._hpm_mask and cfg.sscofpmf and not ev & OF_BIT:
+        incs = self._increments(cycles, retired_total, totals, mode, halted)
+        for idx, inc in incs.items():
+            if self._add(idx, inc, self.mhpmevent.get(idx, 0)):
                 self.mhpmevent[idx] |= OF_BIT
                 self._lcofip = True
+
+    def _add(self, idx: int, inc: int, mhpmevent: int) -> bool:
+        """Add ``inc`` to counter ``idx``, wrapping at its implemented width (rule 29); return
+        whether it overflowed with OF clear, i.e. requests LCOFI (rules 31-32)."""
+        mask = M64 if idx in (csr.CY, csr.IR) else self._hpm_mask
+        total = self.counters[idx] + inc
+        self.counters[idx] = total & mask
+        return idx not in (csr.CY, csr.IR) and rules.overflows(self.config, total, mask,
+                                                               mhpmevent)
 
     def cycles_until_lcofi(self, events: Iterable[int] = (), retired: int = 0,
                            mode: str | Mode = "M") -> int | None:
@@ -384,19 +386,14 @@ class HartPMU:
         counts = self._count_events(events)
         if not cfg.sscofpmf:
             return None
-        inh_bit = csr.INH_BIT[mode]
+        external = [counts[s] for s in range(csr.EVENT_EXTERNAL_BASE, cfg.num_selectors)]
+        incs = self._increments(1, retired, external, mode, False)
         best = None
-        for idx in cfg.hpm_indices:
-            ev = self.mhpmevent[idx]
-            sel = ev & csr.EVENT_SEL_MASK
-            if sel == csr.EVENT_NONE or ev & OF_BIT or self.mcountinhibit >> idx & 1 \
-                    or ev >> inh_bit & 1:
-                continue
-            inc = 1 if sel == csr.EVENT_CYCLES else retired if sel == csr.EVENT_INSTRET \
-                else counts[sel]
-            if inc:
-                k = -(-(self._hpm_mask + 1 - self.counters[idx]) // inc)
-                best = k if best is None else min(best, k)
+        for idx, inc in incs.items():
+            if idx in (csr.CY, csr.IR) or not inc or self.mhpmevent[idx] & OF_BIT:
+                continue  # no overflow interrupt for cycle/instret (rule 39), none with OF set
+            k = -(-(self._hpm_mask + 1 - self.counters[idx]) // inc)
+            best = k if best is None else min(best, k)
         return best
 
     def _count_events(self, events: Iterable[int]) -> Counter[int]:
