@@ -22,8 +22,9 @@ from rvpmu.config import PMUConfig
 from rvpmu.csrmap import CSRInfo, Kind, csr_map
 
 from rvpmu.hdl.access import drive_exception, mode_decoder
-from rvpmu.hdl.counter import Counter
 from rvpmu.hdl.layouts import CFG_LAYOUT, MHPMEVENT_LAYOUT, pmu_members
+
+from .counter import Counter
 
 CY, IR = csr.CY, csr.IR
 
@@ -48,7 +49,7 @@ class PlainPMU(wiring.Component):
     later), ``events`` (one count per event input), ``retired``, ``mode``, ``halt``, ``lcofip``,
     and the counter-enable registers for the core's own ``time`` check.
 
-    ``counter_class`` builds each counter (``rvpmu.hdl.counter.Counter``, imported, not copied).
+    ``counter_class`` builds each counter (``reference.counter.Counter``).
     ``elaborate`` records the architectural state in ``self.state``.
     """
 

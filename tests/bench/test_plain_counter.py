@@ -1,11 +1,13 @@
-"""The Counter primitive: increment, wrap, carry-out, half writes that win over increments."""
+"""The plain reference design's Counter (bench/reference/counter.py): increment, wrap, carry-out,
+half writes that win over increments."""
 
 import random
 
 import pytest
 from amaranth.sim import Simulator
 
-from rvpmu.hdl.counter import Counter
+from . import BENCH  # noqa: F401 (importing the package puts bench/ on sys.path)
+from reference.counter import Counter  # noqa: E402
 
 
 @pytest.mark.parametrize("width", [1, 7, 32, 33, 40, 64])
