@@ -127,9 +127,6 @@ class BoardClient:
     def resync(self, quiet: float | None = None) -> None:
         """Wait until nothing has arrived for ``quiet`` seconds; forget what arrived."""
         quiet = self._quiet_time() if quiet is None else quiet
-        if self.port.in_waiting:  # read rather than reset: what arrived may be SIM_BUSY
-            self.port.timeout = 0
-            self._heard = (self._heard + self.port.read(4096))[-2 * len(SIM_BUSY):]
         self.port.reset_input_buffer()
         for _ in range(1000):
             self.port.timeout = quiet

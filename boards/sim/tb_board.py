@@ -236,14 +236,29 @@ def _turn_away(srv):
         return None
     finally:
         srv.settimeout(1.0)
-    try:
-        other.sendall(SIM_BUSY)
-    except OSError:
-        pass
-    return other, time.monotonic() + BUSY_LINGER
+    other.setblocking(False)
+    return [other, time.monotonic() + BUSY_LINGER, 0.0]
+
+
+def _tell_busy(turned_away: list) -> None:
+    """Repeat SIM_BUSY to each turned-away client (a client resetting its input buffer may
+    miss one) and close its socket after ``BUSY_LINGER`` seconds."""
+    now = time.monotonic()
+    for entry in list(turned_away):
+        other, close_at, next_send = entry
+        if now >= close_at:
+            other.close()
+            turned_away.remove(entry)
+        elif now >= next_send:
+            try:
+                other.send(SIM_BUSY)
+            except OSError:
+                pass
+            entry[2] = now + BUSY_REPEAT
 
 
 BUSY_LINGER = 5.0  # seconds a turned-away client's socket stays open
+BUSY_REPEAT = 0.3  # seconds between two SIM_BUSY messages
 
 
 async def _bridge_connection(dut, conn, bfm: UartBFM, byte_ns: int, srv=None,
@@ -252,7 +267,7 @@ async def _bridge_connection(dut, conn, bfm: UartBFM, byte_ns: int, srv=None,
     try:
         await _serve_connection(dut, conn, bfm, byte_ns, srv, parent, turned_away)
     finally:
-        for other, _ in turned_away:
+        for other, _, _ in turned_away:
             other.close()
 
 
@@ -275,8 +290,7 @@ async def _serve_connection(dut, conn, bfm, byte_ns, srv, parent, turned_away) -
             other = _turn_away(srv)
             if other:
                 turned_away.append(other)
-        while turned_away and turned_away[0][1] < time.monotonic():
-            turned_away.pop(0)[0].close()
+        _tell_busy(turned_away)
         polls += 1
         if parent is not None and polls % 16 == 0 and os.getppid() != parent:
             return  # `rvpmu board sim` is gone: stop with it
