@@ -15,7 +15,8 @@ gateware:
 * the expected value after a write is the written value merged into its half and WARL-masked
   with the ``rvpmu.csrmap`` writable masks.
 
-Each property (``PROPERTIES``) is checked in its own SymbiYosys task: ``prove`` (k-induction,
+Each property (``PROPERTIES``), or for a ``per_counter`` property each group of counters, is
+checked in its own SymbiYosys task: ``prove`` (k-induction,
 ``smtbmc yices``), ``bmc`` (bounded, for configurations where induction does not fit) and
 ``cover`` (each property's covers are reached: it is not vacuous). Every prove/bmc task also
 asserts the ``fields`` invariants (read-only-zero fields hold 0, selectors are legal), which
@@ -58,38 +59,46 @@ class Property:
     rules: str  # hardware-pmu.md section (b) rule numbers
     text: str
     rv32_only: bool = False
+    per_counter: bool = False  # its assertions are about one counter each: checked in groups
 
 
 PROPERTIES: tuple[Property, ...] = (
     Property("count", "10, 20, 24-27",
              "a counter not written in a cycle changes by exactly its selected event's reported "
              "count when counting is enabled (not halted, not inhibited, not filtered in the "
-             "cycle's mode), else keeps its value; the count wraps at the implemented width"),
+             "cycle's mode), else keeps its value; the count wraps at the implemented width",
+             per_counter=True),
     Property("write", "21, 22",
              "an explicit CSR write of a counter (or of one RV32 half) sets it to the written "
              "value, merged into its half and cut to the implemented width; it wins over the "
-             "increment of the same cycle"),
-    Property("halt", "25", "with halt = 1 no counter changes except by an explicit write"),
-    Property("sel0", "10", "a programmable counter whose event selector is 0 never counts"),
+             "increment of the same cycle",
+             per_counter=True),
+    Property("halt", "25", "with halt = 1 no counter changes except by an explicit write",
+             per_counter=True),
+    Property("sel0", "10", "a programmable counter whose event selector is 0 never counts",
+             per_counter=True),
     Property("inhibit", "20, 26, 27",
              "a counter whose mcountinhibit bit is set, or whose xINH bit (mhpmevent or "
-             "mcyclecfg/minstretcfg) matches the cycle's mode, does not count"),
+             "mcyclecfg/minstretcfg) matches the cycle's mode, does not count",
+             per_counter=True),
     Property("overflow", "29-32, 36",
              "OF is set exactly when an increment carries out of the implemented width while "
              "OF was 0; it is never set by a write of the counter; a write of OF in the same "
              "cycle (mhpmevent on RV64, mhpmeventh on RV32) wins over the hardware set, a write "
-             "of the RV32 low half does not; OF is otherwise sticky"),
+             "of the RV32 low half does not; OF is otherwise sticky",
+             per_counter=True),
     Property("lcofip", "31, 33, 34, 36",
              "LCOFIP is set exactly when some counter carries out while its OF was 0, one cycle "
              "later; a coincident software write of mip never loses that set; otherwise LCOFIP "
-             "changes only by a write of mip"),
+             "changes only by a write of mip",
+             per_counter=True),
     Property("registers", "5-9, 23",
              "mhpmevent (but OF), mcyclecfg/minstretcfg, mcountinhibit and m/s/hcounteren change "
              "only by a legal CSR write, to the written value under the WARL rules (writable "
              "masks, unsupported event selector -> 0)"),
     Property("access", "1, 3, 4, 11-19",
              "every access gets the exception the access rules define, in every mode; the "
-             "response follows one cycle later with hit = decoded, rdata = 0 on a fault or a "
+             "response follows two cycles after the access cycle with hit = decoded, rdata = 0 on a fault or a "
              "miss; a faulting access changes no state (see count/write/registers/lcofip)"),
     Property("read", "2, 3, 19, 37",
              "a successful access returns the CSR's value before the cycle's update (its RV32 "
@@ -101,10 +110,16 @@ PROPERTIES: tuple[Property, ...] = (
     Property("half", "3, 22",
              "an RV32 write of one half of a counter or of mcyclecfg/minstretcfg (or of "
              "mhpmevent, when the selector stays supported) leaves the other half unchanged",
-             rv32_only=True),
+             rv32_only=True,
+             per_counter=True),
 )
 PROPERTY_NAMES = tuple(p.name for p in PROPERTIES)
 HELPERS = "fields"  # asserted in every prove/bmc task as induction invariants
+
+
+def counter_indices(config: PMUConfig) -> tuple[int, ...]:
+    """mcycle, minstret and the programmable counters of ``config``."""
+    return (csr.CY, csr.IR, *config.hpm_indices)
 
 
 def properties_for(config: PMUConfig) -> tuple[str, ...]:
@@ -122,12 +137,16 @@ class PMUFormal(Elaboratable):
 
     ``mode`` is ``"prove"`` (assertions, also used for bounded checks) or ``"cover"``.
     ``pmu_class`` builds the design under test: a subclass of ``PMU`` (for example with a
-    broken ``counter_class``) shows that the properties catch a bug. Elaborated only for the
+    broken ``counter_class``) shows that the properties catch a bug. ``counters`` (default: all)
+    keeps only the assertions about those counter indices, plus every assertion that is not about
+    one counter: Yosys then drops the other counters' logic, and the induction of a large
+    configuration stays small (docs/formal.md, "Counter groups"). Elaborated only for the
     platform ``"formal"``.
     """
 
     def __init__(self, config: PMUConfig | None = None, properties: Iterable[str] | None = None,
-                 mode: str = "prove", pmu_class: type[PMU] = PMU):
+                 mode: str = "prove", pmu_class: type[PMU] = PMU,
+                 counters: Iterable[int] | None = None):
         self._MustUse__silence = True  # not "unused" when a check below raises
         self.config = config if config is not None else PMUConfig()
         applicable = properties_for(self.config)
@@ -138,6 +157,10 @@ class PMUFormal(Elaboratable):
                                  f"choose from {', '.join(applicable)}")
         if mode not in ("prove", "cover"):
             raise ValueError(f"mode must be 'prove' or 'cover', got {mode!r}")
+        self.counters = None if counters is None else tuple(sorted(set(counters)))
+        for i in self.counters or ():
+            if i not in counter_indices(self.config):
+                raise ValueError(f"counter {i} does not exist in this configuration")
         self._MustUse__silence = False
         self.mode = mode
         self.pmu_class = pmu_class
@@ -168,9 +191,12 @@ class PMUFormal(Elaboratable):
                 m.d.comb += Assert(cond, name, src_loc_at=1)
                 self.asserts += name in selected
 
-        def check(name: str, cond: Value, when: Value = C(1, 1)) -> None:
+        def check(name: str, cond: Value, when: Value = C(1, 1), at: int | None = None) -> None:
             """Assert ``cond`` from the second cycle on, in cycles where ``when`` holds
-            (``cond`` and ``when`` compare the state with ``past`` values)."""
+            (``cond`` and ``when`` compare the state with ``past`` values); ``at``: the
+            counter it is about, left out when the task checks other counters."""
+            if at is not None and self.counters is not None and at not in self.counters:
+                return
             if asserting and name in selected:
                 with m.If(past_valid & when):
                     m.d.comb += Assert(cond, name, src_loc_at=1)
@@ -409,19 +435,19 @@ class PMUFormal(Elaboratable):
             p_value, p_total = past(value, name), past(total[:w], f"{name}_total")
             p_sel0 = past2(sel_zero, f"{name}_sel0")  # of the cycle whose increment applies
             p_inh = past2(inhibited | filtered, f"{name}_inh")
-            check("count", value == p_total, when=~p_written)
-            check("halt", value == p_value, when=~p_written & p_halt)
-            check("sel0", value == p_value, when=~p_written & p_sel0)
-            check("inhibit", value == p_value, when=~p_written & p_inh)
-            check("write", value == p_wval, when=p_written)
+            check("count", value == p_total, when=~p_written, at=i)
+            check("halt", value == p_value, when=~p_written & p_halt, at=i)
+            check("sel0", value == p_value, when=~p_written & p_sel0, at=i)
+            check("inhibit", value == p_value, when=~p_written & p_inh, at=i)
+            check("write", value == p_wval, when=p_written, at=i)
             if xlen == 32:
                 v64, o64 = Cat(value, C(0, 64))[:64], Cat(p_value, C(0, 64))[:64]
                 for x in writes_of(Kind.COUNTER, index=i):
                     p_x = past(wr_at(x), f"{name}_{x.half}")
                     if x.half == "lo":
-                        check("half", v64[32:] == o64[32:], when=p_x)
+                        check("half", v64[32:] == o64[32:], when=p_x, at=i)
                     else:
-                        check("half", v64[:32] == o64[:32], when=p_x)
+                        check("half", v64[:32] == o64[:32], when=p_x, at=i)
 
             if i in show:
                 cover("count", ~written & counts & ~mode_is(pmu.mode, Mode.M))
@@ -457,6 +483,10 @@ class PMUFormal(Elaboratable):
             carry = carries[i]
             of_set = carry if cfg.sscofpmf else C(0, 1)  # rule 36: no OF without Sscofpmf
             new_request.append(of_set & ~of)
+            # The PMU's own OF set of this counter is the expected one. The LCOFIP checks below
+            # are stated over the PMU's OF sets: with this, per counter, they are the checks
+            # over the expected requests, and a group of counters is proved at a time.
+            check("lcofip", st.of_set.get(i, C(0, 1)) == (of_set & ~of), at=i)
             ctr_written = sig(Cat(*(wr_at(x) for x in writes_of(Kind.COUNTER, index=i))).any(),
                               f"f_{name}_ctr_written")
             # OF is written by a full-width write or, on RV32, by a write of mhpmeventNh only: a
@@ -470,11 +500,12 @@ class PMUFormal(Elaboratable):
             p_of_written = past(of_written, f"{name}_of_written")
             p_of_next = past(of | of_set, f"{name}_of_next")
             p_ctr_written = past(ctr_written, f"{name}_ctr_written")
-            check("registers", (ev & rest) == (p_wval & rest), when=p_written)
-            check("registers", (ev & rest) == (p_ev & rest), when=~p_written)
-            check("overflow", of == p_wval[OF_BIT], when=p_of_written)  # the write wins
-            check("overflow", of == p_of_next, when=~p_of_written)
-            check("overflow", of == p_ev[OF_BIT], when=~p_of_written & p_ctr_written)  # rule 30
+            check("registers", (ev & rest) == (p_wval & rest), when=p_written, at=i)
+            check("registers", (ev & rest) == (p_ev & rest), when=~p_written, at=i)
+            check("overflow", of == p_wval[OF_BIT], when=p_of_written, at=i)  # the write wins
+            check("overflow", of == p_of_next, when=~p_of_written, at=i)
+            check("overflow", of == p_ev[OF_BIT], when=~p_of_written & p_ctr_written,
+                  at=i)  # rule 30
             if xlen == 32:
                 for x in writes_of(Kind.EVENT, index=i):
                     # the other half, but OF: the hardware may set it (see "overflow")
@@ -482,7 +513,7 @@ class PMUFormal(Elaboratable):
                     p_x = past(wr_at(x), f"{name}_{x.half}")
                     p_legal = past(written_value(x)[0:csr.EVENT_SEL_WIDTH] < cfg.num_selectors,
                                    f"{name}_{x.half}_legal")
-                    check("half", ev[keep] == p_ev[keep], when=p_x & p_legal)
+                    check("half", ev[keep] == p_ev[keep], when=p_x & p_legal, at=i)
             if i in show and cfg.sscofpmf:
                 cover("overflow", carry & ~of)
                 cover("overflow", carry & of)
@@ -500,12 +531,16 @@ class PMUFormal(Elaboratable):
                                                  == csr.EVENT_INSTRET))
 
         request = sig(Cat(*new_request).any() if new_request else C(0, 1), "f_lcofi_request")
+        pmu_sets = list(st.of_set.values())
+        pmu_request = sig(Cat(*pmu_sets).any() if pmu_sets else C(0, 1), "f_pmu_lcofi_request")
         mip = cmap[csr.MIP]
         mip_written, mip_wval = after_writes(writes_of(Kind.MIP), st.lcofip << LCOFIP_BIT, "mip")
         # An overflow's LCOFIP set lands one edge after its OF set (rule 33, docs/timing.md).
-        p_request = past(request, "lcofi_request")
-        lcofip_next = Mux(mip_written, mip_wval[LCOFIP_BIT], st.lcofip) | p_request
-        p_next, p2_request = past(lcofip_next, "lcofip_next"), past(p_request, "lcofi_request2")
+        p_request = past(request, "lcofi_request")  # for the covers
+        p_pmu_request = past(pmu_request, "pmu_lcofi_request")
+        lcofip_next = Mux(mip_written, mip_wval[LCOFIP_BIT], st.lcofip) | p_pmu_request
+        p_next = past(lcofip_next, "lcofip_next")
+        p2_request = past(p_pmu_request, "pmu_lcofi_request2")
         check("lcofip", st.lcofip == p_next)
         check("lcofip", st.lcofip, when=p2_request)  # rule 34: never lost
         if cfg.sscofpmf:

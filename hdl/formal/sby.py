@@ -25,7 +25,7 @@ from amaranth.hdl import ClockSignal
 from rvpmu.config import PMUConfig
 
 from ..pmu import PMU
-from .harness import PMUFormal, properties_for
+from .harness import PROPERTIES, PMUFormal, counter_indices, properties_for
 
 # ----------------------------------------------------------------------------------------------
 # Running SymbiYosys
@@ -43,6 +43,10 @@ TOOLS = {  # role -> executable
 }
 DEFAULT_PROVE_DEPTH = 3
 DEFAULT_COVER_DEPTH = 10
+# Counters per prove task of a per-counter property. A group's induction takes seconds; all 31
+# counters of the default configuration in one task did not finish in 15 minutes (and 16 in
+# 5 minutes): docs/formal.md, "Counter groups".
+DEFAULT_GROUP = 8
 MODES = ("prove", "bmc", "cover")
 
 
@@ -82,6 +86,61 @@ def tool_env(tools: dict[str, Path]) -> dict[str, str]:
     return env
 
 
+def span(indices: Sequence[int]) -> str:
+    """Counter indices as ranges: (0, 2, 3, 4, 9) -> "0,2-4,9"."""
+    out: list[list[int]] = []
+    for i in sorted(indices):
+        if out and out[-1][1] == i - 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in out)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One SymbiYosys run: a property in one mode, about ``counters`` (None: all of them)."""
+
+    prop: str
+    mode: str
+    counters: tuple[int, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        """The property column of the summary: ``sel0`` or ``sel0[3-10]``."""
+        return self.prop if self.counters is None else f"{self.prop}[{span(self.counters)}]"
+
+
+def tasks_for(config: PMUConfig, props: Iterable[str], modes: Sequence[str],
+              group: int = DEFAULT_GROUP,
+              counters: Iterable[int] | None = None) -> list[Task]:
+    """The runs that check ``props``: property order, then mode, then counter group.
+
+    A per-counter property's prove/bmc run is split into groups of ``group`` counters when the
+    configuration has more; every counter is in exactly one group, and every group also checks
+    the property's assertions that are about no single counter. Covers are never split: their
+    counters (mcycle, minstret, the first and last programmable one) are reached from reset.
+    ``counters`` (default: all) checks the per-counter properties of those counters only."""
+    per_counter = {p.name for p in PROPERTIES if p.per_counter}
+    indices = counter_indices(config)
+    if counters is not None:
+        unknown = sorted(set(counters) - set(indices))
+        if unknown:
+            raise ValueError(f"no counter {span(unknown)} in this configuration; counters: "
+                             f"{span(indices)}")
+        indices = tuple(sorted(set(counters)))
+    whole = counters is None and len(indices) <= group
+    tasks = []
+    for p in props:
+        for md in modes:
+            if md == "cover" or p not in per_counter or whole:
+                tasks.append(Task(p, md))
+            else:
+                tasks.extend(Task(p, md, indices[k:k + group])
+                             for k in range(0, len(indices), group))
+    return tasks
+
+
 @dataclass
 class Result:
     prop: str
@@ -90,17 +149,24 @@ class Result:
     seconds: float
     detail: str
     workdir: Path | None = None
+    counters: tuple[int, ...] | None = None  # the counter group checked (None: every counter)
 
     @property
     def passed(self) -> bool:
         return self.status == "PASS"
 
+    @property
+    def label(self) -> str:
+        return Task(self.prop, self.mode, self.counters).label
+
 
 def rtlil_text(config: PMUConfig, properties: Iterable[str], mode: str = "prove",
-               pmu_class: type[PMU] = PMU) -> tuple[str, int]:
+               pmu_class: type[PMU] = PMU,
+               counters: Iterable[int] | None = None) -> tuple[str, int]:
     """The harness as RTLIL for SymbiYosys, and how many covers (mode "cover") or
-    assertions of ``properties`` it holds."""
-    harness = PMUFormal(config, properties, "cover" if mode == "cover" else "prove", pmu_class)
+    assertions of ``properties`` (about ``counters``, default all) it holds."""
+    harness = PMUFormal(config, properties, "cover" if mode == "cover" else "prove", pmu_class,
+                        counters)
     text = rtlil.convert(harness, name="top", platform="formal", ports=[ClockSignal("sync")])
     return text, (harness.covers if mode == "cover" else harness.asserts)
 
@@ -174,18 +240,21 @@ def _summarise(mode: str, depth: int, log: str, status: str, count: int) -> str:
 
 def run_task(config: PMUConfig, prop: str, mode: str, workdir: Path, *, depth: int | None = None,
              pmu_class: type[PMU] = PMU, timeout: int | None = None,
-             tools: dict[str, Path] | None = None) -> Result:
+             tools: dict[str, Path] | None = None,
+             counters: Iterable[int] | None = None) -> Result:
     """Run one property in one mode; the SymbiYosys files and logs stay under ``workdir``."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     tools = tools or find_tools()
     if depth is None:
         depth = DEFAULT_COVER_DEPTH if mode == "cover" else DEFAULT_PROVE_DEPTH
-    name = f"{prop}_{mode}"
+    name = f"{prop}_{mode}" if counters is None else \
+        f"{prop}_{span(counters).replace(',', '_')}_{mode}"
+    counters = None if counters is None else tuple(counters)
     workdir.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with _ELABORATION:  # Amaranth elaboration is not documented as thread-safe
-        il, count = rtlil_text(config, [prop], mode, pmu_class)
+        il, count = rtlil_text(config, [prop], mode, pmu_class, counters)
     (workdir / f"{name}.il").write_text(il, encoding="utf-8")
     sby = workdir / f"{name}.sby"
     sby.write_text(sby_text(mode, depth, f"{name}.il", timeout), encoding="utf-8")
@@ -195,25 +264,25 @@ def run_task(config: PMUConfig, prop: str, mode: str, workdir: Path, *, depth: i
                               timeout=None if timeout is None else timeout + 120)
     except subprocess.TimeoutExpired:
         return Result(prop, mode, "TIMEOUT", time.monotonic() - start,
-                      f"no answer within {timeout} s", workdir / name)
+                      f"no answer within {timeout} s", workdir / name, counters)
     seconds = time.monotonic() - start
     log = proc.stdout + proc.stderr
     status_file = workdir / name / "status"
     status = status_file.read_text().split()[0] if status_file.is_file() else "ERROR"
     if status == "ERROR" or (proc.returncode != 0 and status == "PASS"):
         tail = [line for line in log.splitlines() if line.strip()][-3:]
-        return Result(prop, mode, "ERROR", seconds, " | ".join(tail), workdir / name)
+        return Result(prop, mode, "ERROR", seconds, " | ".join(tail), workdir / name, counters)
     detail = f"no answer within {timeout} s" if status == "TIMEOUT" else \
         _summarise(mode, depth, log, status, count)
-    return Result(prop, mode, status, seconds, detail, workdir / name)
+    return Result(prop, mode, status, seconds, detail, workdir / name, counters)
 
 
 def run(config: PMUConfig, workdir: Path, *, properties: Iterable[str] | None = None,
         modes: Sequence[str] = ("prove", "cover"), depth: int | None = None,
         cover_depth: int | None = None, jobs: int = 1, pmu_class: type[PMU] = PMU,
-        timeout: int | None = None,
-        on_result: Callable[[Result], None] | None = None) -> list[Result]:
-    """Run every (property, mode); results in property order, then mode order."""
+        timeout: int | None = None, group: int = DEFAULT_GROUP,
+        counters: Iterable[int] | None = None, on_result: Callable[[Result], None] | None = None) -> list[Result]:
+    """Run every task of ``tasks_for``; results in its order (property, mode, group)."""
     tools = find_tools()
     props = properties_for(config) if properties is None else tuple(properties)
     applicable = properties_for(config)
@@ -221,13 +290,12 @@ def run(config: PMUConfig, workdir: Path, *, properties: Iterable[str] | None = 
         if p not in applicable:
             raise ValueError(f"unknown property {p!r} for this configuration; choose from "
                              f"{', '.join(applicable)}")
-    tasks = [(p, md) for p in props for md in modes]
+    tasks = tasks_for(config, props, modes, group, counters)
 
-    def one(task):
-        p, md = task
-        d = cover_depth if md == "cover" else depth
-        r = run_task(config, p, md, workdir, depth=d, pmu_class=pmu_class, timeout=timeout,
-                     tools=tools)
+    def one(task: Task) -> Result:
+        d = cover_depth if task.mode == "cover" else depth
+        r = run_task(config, task.prop, task.mode, workdir, depth=d, pmu_class=pmu_class,
+                     timeout=timeout, tools=tools, counters=task.counters)
         if on_result is not None:
             on_result(r)
         return r
@@ -242,7 +310,7 @@ def table(results: Sequence[Result]) -> str:
     """The summary: one row per (property, mode)."""
     rows = [("property", "mode", "result", "time", "detail")]
     for r in results:
-        rows.append((r.prop, r.mode, r.status, f"{r.seconds:.1f} s", r.detail))
+        rows.append((r.label, r.mode, r.status, f"{r.seconds:.1f} s", r.detail))
     widths = [max(len(row[c]) for row in rows) for c in range(4)]
     out = []
     for row in rows:

@@ -45,6 +45,16 @@ def test_runs_the_proofs_with_a_summary_table(small_toml, tmp_path):
     assert (work / "access_prove" / "status").read_text().startswith("PASS")
 
 
+def test_counter_groups_are_rows_of_the_table(small_toml):
+    require_tools()
+    r = run("--config", str(small_toml), "--property", "sel0", "--group", "2", "--no-cover",
+            "--counters", "0,2-3")
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = [line.split()[:3] for line in r.stdout.splitlines()[1:3]]
+    assert rows == [["sel0[0,2]", "prove", "PASS"], ["sel0[3]", "prove", "PASS"]], r.stdout
+    assert "[2/2] sel0[3] prove: PASS" in r.stderr
+
+
 def test_a_failed_check_exits_non_zero(small_toml):
     require_tools()
     # No overflow can be reached within 1 cycle: the covers fail, and so does the command.
@@ -61,6 +71,9 @@ def test_a_failed_check_exits_non_zero(small_toml):
     (["--property", "bogus"], "unknown property 'bogus'"),
     (["--config", "/nonexistent/pmu.toml"], "cannot read config"),
     (["--jobs", "two"], "is not an integer"),
+    (["--counters", "40", "--property", "sel0"], "no counter 40 in this configuration"),
+    (["--counters", "3-x"], "'3-x' is not a counter index or range"),
+    (["--group", "0"], "must be at least 1"),
 ])
 def test_bad_input_is_one_line(args, phrase):
     r = run(*args)

@@ -83,6 +83,15 @@ def test_overflow_on_write_fails_overflow(tmp_path):
         result.detail
 
 
+def test_overflow_on_write_fails_lcofip(tmp_path):
+    """The same bug raises LCOFIP for a carry that never happened (rule 31): lcofip, stated
+    over the PMU's OF sets and each set's match with the expected one, catches it."""
+    require_tools()
+    result = _prove(tmp_path, CONFIGS["rv32"], "lcofip", OverflowOnWritePMU, depth=5)
+    assert result.status == "FAIL", formal.table([result])
+    assert 'check("lcofip"' in result.detail, result.detail
+
+
 def test_the_same_properties_hold_for_the_shipped_counter(tmp_path):
     require_tools()
     assert _prove(tmp_path / "w", CONFIGS["rv64"], "write").passed
