@@ -64,6 +64,25 @@ def markdown(score: Score, command: str) -> str:
     return "\n".join(lines)
 
 
+def statements_at(score: Score, rev: str) -> None:
+    """Fill in the statements of a report written before they were recorded, from the sources
+    of git revision ``rev`` (the one the run elaborated)."""
+    files: dict[str, list[str]] = {}
+    for o in score.outcomes:
+        m = o.mutation
+        if m.statements:
+            continue
+        for s in m.src:
+            path, _, line = s.rpartition(":")
+            if path not in files:
+                show = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ROOT.parent,
+                                      capture_output=True, text=True)
+                files[path] = show.stdout.splitlines()
+            lines = files[path]
+            n = int(line) if line.isdigit() else 0
+            m.statements.append(lines[n - 1].strip()[:100] if 0 < n <= len(lines) else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=200)
@@ -72,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-dir", default="build/mutation")
     ap.add_argument("--from-report", metavar="REPORT.json")
     ap.add_argument("--command", help="the command that wrote --from-report")
+    ap.add_argument("--source-rev", help="git revision whose hdl/ the report's run elaborated "
+                    "(for reports without the statements of their mutations)")
     args = ap.parse_args(argv)
     if args.from_report:
         rep = Path(args.from_report)
@@ -89,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         if subprocess.run(["nice", "-n", "5", *cmd]).returncode != 0:
             return 1
     score = Score.from_json(json.loads(rep.read_text(encoding="utf-8")))
+    if args.source_rev:
+        statements_at(score, args.source_rev)
     RESULTS.write_text(markdown(score, command), encoding="utf-8")
     print(f"wrote {RESULTS}")
     return 0

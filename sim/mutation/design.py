@@ -48,6 +48,8 @@ class Mutation:
     bit: int
     wire: str | None = None
     src: list[str] = field(default_factory=list)  # "hdl/pmu.py:208"
+    # the statements at ``src``, read when the design was elaborated (the files may change)
+    statements: list[str] = field(default_factory=list)
 
     @property
     def location(self) -> str:
@@ -59,20 +61,23 @@ class Mutation:
         net = f"{self.wire}" if self.wire else f"{self.cell}.{self.port}"
         return f"{self.mode} {net}[{self.bit}] in {self.module.removeprefix(TOP + '.')}"
 
-    def source_lines(self) -> list[str]:
-        """The Amaranth statements at the mutation's ``src`` locations."""
-        out = []
+    def read_statements(self, root: Path = REPO) -> None:
+        self.statements = []
         for s in self.src:
             path, _, line = s.rpartition(":")
-            text = linecache.getline(str(REPO / path), int(line)).strip() if line.isdigit() \
+            text = linecache.getline(str(root / path), int(line)).strip() if line.isdigit() \
                 else ""
-            out.append(f"{s} `{text[:100]}`" if text else s)
-        return out
+            self.statements.append(text[:100])
+
+    def source_lines(self) -> list[str]:
+        """The Amaranth statements at the mutation's ``src`` locations."""
+        return [f"{s} `{t}`" if t else s for s, t in zip(self.src, self.statements)] + \
+            self.src[len(self.statements):]
 
     def to_json(self) -> dict:
         return {"index": self.index, "mode": self.mode, "module": self.module, "cell": self.cell,
                 "port": self.port, "bit": self.bit, "wire": self.wire, "src": self.src,
-                "command": self.command}
+                "statements": self.statements, "command": self.command}
 
 
 def rtlil_text(config: PMUConfig) -> str:
@@ -137,7 +142,10 @@ def list_mutations(tools: dict[str, Path], il_name: str, workdir: Path, count: i
     script = _read(il_name) + [f"mutate -list {count} -seed {seed} -o mutations.txt "
                                f"{PMU_SELECTION}"]
     yosys(tools, "\n".join(script) + "\n", workdir, "list")
-    return parse_list((workdir / "mutations.txt").read_text(encoding="utf-8"))
+    mutations = parse_list((workdir / "mutations.txt").read_text(encoding="utf-8"))
+    for m in mutations:  # now, while the sources are those just elaborated
+        m.read_statements()
+    return mutations
 
 
 def write_mutants(tools: dict[str, Path], il_name: str, workdir: Path,

@@ -84,7 +84,7 @@ class Score:
         outcomes = []
         for o in data["outcomes"]:
             m = Mutation(o["index"], o["command"], o["mode"], o["module"], o["cell"], o["port"],
-                         o["bit"], o["wire"], o["src"])
+                         o["bit"], o["wire"], o["src"], o.get("statements", []))
             e = equiv.Equivalence(**o["equivalence"]) if o["equivalence"] else None
             outcomes.append(Outcome(m, o["status"], o["seconds"], o["detail"], e))
         return cls(outcomes, data["baseline_seconds"], data["seconds"], data["settings"])
