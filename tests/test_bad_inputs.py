@@ -199,6 +199,8 @@ def test_absurd_sizes_are_refused_or_quick(tmp_path):
         (("formal", "--property", " , "), "names no property"),
         (("board", "build", "ulx3s", "--flash"), "--program"),
         (("compare", "/dev/zero"), "not a regular file"),
+        (("config", "--config", "/dev/zero"), "not a regular file"),
+        (("formal", "--depth", 10**12), "beyond 1000"),
     ):
         r = rvpmu(*args, timeout=30)
         assert_one_line_error(r, phrase)

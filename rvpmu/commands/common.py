@@ -9,6 +9,7 @@ from pathlib import Path
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
+MAX_CONFIG_BYTES = 1 << 20  # a configuration with every one of its 253 inputs is ~30 KiB
 
 
 class CLIError(Exception):
@@ -85,6 +86,10 @@ def load_config(path: str | None):
 
     if path is None:
         return PMUConfig()
+    if os.path.exists(path) and not os.path.isfile(path):  # /dev/zero would be read for ever
+        raise CLIError(f"{path}: not a regular file")
+    if os.path.isfile(path) and os.path.getsize(path) > MAX_CONFIG_BYTES:
+        raise CLIError(f"{path}: larger than {MAX_CONFIG_BYTES >> 20} MiB; not a configuration")
     try:
         return PMUConfig.from_toml(path)
     except ConfigError as exc:

@@ -12,6 +12,9 @@ from pathlib import Path
 from .common import CLIError, add_command, add_config_option, load_config, output_dir
 
 
+MAX_DEPTH = 1000  # k-induction or BMC far beyond this would not finish in a day
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -59,6 +62,10 @@ def cmd_formal(args: argparse.Namespace) -> int:
                                f"choose from {known}")
             if name not in props:
                 props.append(name)
+    for opt in ("depth", "cover_depth"):
+        if (getattr(args, opt) or 0) > MAX_DEPTH:  # would run for days: refuse at once
+            raise CLIError(f"--{opt.replace('_', '-')} {getattr(args, opt)} is beyond "
+                           f"{MAX_DEPTH} cycles")
     if args.property is not None and not props:
         raise CLIError("--property names no property; give one or more of "
                        f"{', '.join(applicable)} (or leave it out for all)")
