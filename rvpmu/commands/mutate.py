@@ -35,7 +35,8 @@ def cmd_mutate(args: argparse.Namespace) -> int:
         workdir = output_dir(args.build_dir, "build directory")
     else:
         workdir = Path(tempfile.mkdtemp(prefix="rvpmu-mutate-"))
-    params = {"cycles": args.cycles, "lockstep_cycles": args.lockstep_cycles}
+    # fail_fast: a mutant is killed by its first failing test; the rest need not run
+    params = {"cycles": args.cycles, "lockstep_cycles": args.lockstep_cycles, "fail_fast": True}
     print(f"rvpmu mutate: {args.count} mutants (seed {args.seed}), {args.simulator}, "
           f"{args.cycles:,} generator + {args.lockstep_cycles:,} lock-step cycles, "
           f"{args.jobs} job(s), files in {workdir}", flush=True)

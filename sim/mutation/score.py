@@ -24,7 +24,8 @@ from . import design, equiv
 from .design import Mutation, MutationError
 
 KILLED, TIMEOUT, SURVIVED, NOT_COMPILED = "killed", "timeout", "survived", "not-compiled"
-TEST_SUITE_PARAMS = {"cycles": 20_000, "lockstep_cycles": 1_500}  # tests/sim/test_mutations.py
+# tests/sim/test_mutations.py's size; a mutant is killed by its first failing test
+TEST_SUITE_PARAMS = {"cycles": 20_000, "lockstep_cycles": 1_500, "fail_fast": True}
 
 
 @dataclass
