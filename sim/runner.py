@@ -178,18 +178,24 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
     if results.exists():
         results.unlink()
     started = time.time()
+    died = ""
     try:
         runner.test(test_module=module, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
                     build_dir=b.directory, test_dir=b.directory, testcase=testcase, seed=seed,
                     extra_env=env, waves=b.waves, timescale=("1ns", "1ps"),
                     log_file=b.directory / "sim.log", results_xml=str(results))
-    except (SystemExit, RuntimeError):
-        pass  # a failed test or a simulator that died: the XML (or its absence) says which
+    except SystemExit:
+        pass  # under pytest the runner exits on a failed test; the XML below says which
+    except RuntimeError as exc:  # the simulator exited non-zero or died
+        died = str(exc)
     try:
         data = json.loads(report.read_text()) if report.exists() else {"tests": {}}
     except ValueError:  # cut short while the testbench wrote it
         data = {"tests": {}}
     details = failure_details(results)
+    if died and not results.exists():
+        details[0]["message"] = f"the simulator stopped ({died}) before writing its results " \
+            "(see the log)"
     data["failures"] = [_line(d) for d in details]
     data["seed_dependent"] = any(d["test"] in SEEDED_TESTS and d["type"] == "Mismatch"
                                  for d in details)

@@ -318,3 +318,23 @@ def test_board_sim_server(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+def test_board_sim_simulator_dies(tmp_path):
+    cfg = _toml(tmp_path, SMALL + "has_h = false\n")
+    port_file = tmp_path / "port"
+    proc = subprocess.Popen([str(RVPMU), "board", "sim", "--config", str(cfg), "--simulator",
+                             "icarus", "--build-dir", str(tmp_path / "b"), "--port-file",
+                             str(port_file), "--idle-timeout", "60"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_port(port_file, proc)
+        for pid in _children(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+        out, err = proc.communicate(timeout=60)
+        r = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+        assert_one_line_error(r, "the simulated board stopped: the simulator stopped")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

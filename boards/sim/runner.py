@@ -108,6 +108,7 @@ def run(b: Build, testcase: str, params: dict | None = None, *,
         "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
     }
     log = b.directory / f"sim-{tag}.log"
+    died = ""
     try:
         get_runner(b.simulator).test(
             test_module=TEST_MODULE, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
@@ -115,8 +116,15 @@ def run(b: Build, testcase: str, params: dict | None = None, *,
             timescale=("1ns", "1ps"), log_file=log, results_xml=str(results))
     except SystemExit:
         pass  # the runner exits on a failed test; the XML says which
-    data = json.loads(report.read_text()) if report.exists() else {}
+    except RuntimeError as exc:  # the simulator exited non-zero or was killed
+        died = str(exc)
+    try:
+        data = json.loads(report.read_text()) if report.exists() else {}
+    except ValueError:  # cut short while the testbench wrote it
+        data = {}
     data["failures"] = failures(results)
+    if died and not results.exists():
+        data["failures"] = [f"the simulator stopped ({died}) before writing its results"]
     data["log"] = str(log)
     return data
 

@@ -213,14 +213,24 @@ def cmd_sim(args: argparse.Namespace) -> int:
     result: dict = {}
 
     def serve() -> None:
-        result.update(runner.run(b, "serve", params))
+        try:
+            result.update(runner.run(b, "serve", params))
+        except Exception as exc:  # reported below as one line
+            result["failures"] = [" ".join(str(exc).split()) or type(exc).__name__]
 
     t = threading.Thread(target=serve, daemon=True)
     t.start()
-    while t.is_alive() and not port_file.exists():
+    def written_port() -> int | None:
+        try:
+            text = port_file.read_text().strip()
+        except OSError:
+            return None
+        return int(text) if text.isdigit() else None
+
+    while t.is_alive() and written_port() is None:
         time.sleep(0.1)
-    if port_file.exists():
-        port = int(port_file.read_text().strip() or 0)
+    port = written_port()
+    if port is not None:
         print(f"simulated board ({args.simulator}) on socket://{args.host}:{port}"
               f"{' for one connection' if args.once else ''}; check it with: rvpmu board "
               f"check --port socket://{args.host}:{port}", flush=True)
@@ -230,7 +240,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
         raise
     if result.get("failures"):
         raise CLIError(f"the simulated board stopped: {result['failures'][0]} "
-                       f"(see {result.get('log')})")
+                       f"(see {result.get('log') or b.directory})")
     return 0
 
 

@@ -30,7 +30,7 @@ def test_icarus_run_with_waves(tmp_path):
 
 @pytest.mark.parametrize("args, phrase", [
     (["--simulator", "xsim"], "invalid choice"),
-    (["--cycles", "0"], "must be at least 1"),
+    (["--cycles", "0"], "must be within 1.."),
     (["--seed", "abc"], "is not an integer"),
     (["--config", "/nonexistent.toml"], "cannot read config"),
 ])
