@@ -8,12 +8,12 @@ stops right after a cycle that leaves LCOFIP set. Wrapped in ``BlockingBackend``
 
 from __future__ import annotations
 
-from cocotb.triggers import FallingEdge, RisingEdge
+from cocotb.triggers import FallingEdge, RisingEdge, SimTimeoutError, with_timeout
 
 from rvpmu import csr
 from rvpmu.model.cycle import CSR_RESPONSE_LATENCY, CSRRequest, PortInputs
 
-from .drivers import PMUHarness
+from .drivers import CLOCK_NS, PMUHarness
 
 
 class RtlAccessError(RuntimeError):
@@ -21,6 +21,7 @@ class RtlAccessError(RuntimeError):
 
 
 DRAIN_CYCLES = 2  # after a run: its last increments are added, then LCOFIP (docs/timing.md)
+RUN_SLACK_CYCLES = 64  # a run's start and stop on top of its cycles
 
 
 class RtlPMUBackend:
@@ -94,7 +95,14 @@ class RtlPMUBackend:
         await FallingEdge(d.clk)
         d.ctl_start.value = 0
         if int(d.ctl_busy.value):
-            await FallingEdge(d.ctl_busy)
+            # A design whose run control never finishes fails here, it does not hang.
+            limit = (cycles + RUN_SLACK_CYCLES) * CLOCK_NS
+            try:
+                await with_timeout(FallingEdge(d.ctl_busy), limit, "ns")
+            except SimTimeoutError:
+                raise RtlAccessError(f"a run of {cycles:,} cycles did not end within "
+                                     f"{cycles + RUN_SLACK_CYCLES:,} clock cycles: the run "
+                                     "control kept ctl_busy high") from None
         for _ in range(DRAIN_CYCLES):
             await FallingEdge(d.clk)
         n = int(d.ctl_count.value)

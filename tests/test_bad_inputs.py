@@ -338,3 +338,22 @@ def test_board_sim_simulator_dies(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+def test_kvm_testbench_bounded_on_a_stuck_design(tmp_path):
+    """A design whose run control never finishes fails the KVM scenario with a clear message
+    within the run's cycles plus a margin, instead of hanging the testbench."""
+    from rvpmu.sim import runner
+
+    cfg = PMUConfig(num_counters=2, counter_width=16)
+    text = runner.simtop_verilog(cfg)
+    assert ".running(ctl_busy)," in text and "  wire ctl_busy;" in text
+    stuck = text.replace(".running(ctl_busy),", ".running(),") \
+        .replace("  wire ctl_busy;", "  wire ctl_busy = 1'b1;")
+    b = runner.build(cfg, "icarus", build_root=tmp_path, verilog=stuck, log=lambda _: None)
+    start = time.monotonic()
+    rep = runner.run(b, module=runner.KVM_TEST_MODULE,
+                     params={"scenarios": ["events"], "profiles": ["kvm"],
+                             "loop_iterations": 50})
+    assert time.monotonic() - start < 120
+    assert any("did not end within" in f for f in rep["failures"]), rep["failures"]
