@@ -29,6 +29,8 @@ U32 = (1 << 32) - 1
 SIMULATOR_LATENCY = 2.0  # seconds
 # What `rvpmu board sim` sends a client that connects while it serves another one.
 SIM_BUSY = b"rvpmu board sim: busy, another client is connected\n"
+MIN_SIMULATOR_LATENCY = 0.25  # seconds: the least allowance for a simulator's round trip
+PACE_MARGIN = 4  # the allowance in round trips of the simulated board
 SIMULATOR_PACE = 20_000  # cycles per second a simulated board is assumed to manage at least
 
 
@@ -116,6 +118,8 @@ class BoardClient:
         self.decoder = FrameDecoder()
         self.stats = LinkStats()
         self._heard = b""  # the last bytes read, to recognise SIM_BUSY
+        self._pace_latency = False  # a simulator over a real-time link: learn its pace
+        self._usual_round_trip = 0.0
 
     # -- the link ------------------------------------------------------------------------------
 
@@ -138,6 +142,16 @@ class BoardClient:
             raise BoardError(f"{self.name}: the line never goes quiet (is this the board's "
                              "UART at the right baud rate?)")
         self.decoder.reset()
+
+    def _learn_latency(self, round_trip: float) -> None:
+        """A simulated board's answers take what the simulator needs, so a damaged request
+        (no answer) should cost a few of its round trips, not a fixed 2 s: the allowance is
+        ``PACE_MARGIN`` times the usual round trip (a moving average), within the limits. A
+        slow outlier only costs a retry, which the board answers from its stored result."""
+        avg = self._usual_round_trip
+        self._usual_round_trip = round_trip if not avg else 0.8 * avg + 0.2 * round_trip
+        self.latency = min(SIMULATOR_LATENCY, max(MIN_SIMULATOR_LATENCY,
+                                                  PACE_MARGIN * self._usual_round_trip))
 
     def _reply_timeout(self, request_len: int, data_len: int, extra: float) -> float:
         bits = 10 * (request_len + data_len + 9)
@@ -183,8 +197,11 @@ class BoardClient:
                     self.stats.retries += 1
                     self.stats.problems.append(f"{cmd.name}: {problem}")
                     self.resync()
+                sent = time.monotonic()
                 self.port.write(request)
                 payload, problem = self._await(cmd, self._seq, timeout)
+                if payload is not None and self._pace_latency and not extra_time:
+                    self._learn_latency(time.monotonic() - sent)
             except OSError as exc:  # pyserial's SerialException too: the port went away
                 why = " ".join(str(exc).split()) or type(exc).__name__
                 raise BoardError(f"{self.name}: the link failed during {cmd.name}: {why}") \
@@ -251,6 +268,7 @@ class BoardClient:
             # far slower than its nominal clock, so allow for its pace
             self.latency = max(self.latency, SIMULATOR_LATENCY)
             self.cycles_per_second = SIMULATOR_PACE
+            self._pace_latency = True
         return self.info
 
     def read_config(self) -> PMUConfig:
