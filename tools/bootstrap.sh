@@ -26,6 +26,8 @@ command -v git >/dev/null || missing+=(git)
 command -v gcc >/dev/null || missing+=(gcc)                 # the C header is compile-tested
 command -v dtc >/dev/null || missing+=(device-tree-compiler) # the DT fragment is compile-tested
 command -v riscv64-unknown-elf-gcc >/dev/null || missing+=(gcc-riscv64-unknown-elf) # SoC firmware
+[ -e /usr/include/lz4.h ] || missing+=(liblz4-dev)          # FST waveforms from Verilator
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 "$PY" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 if [[ ",$EXTRAS," == *",fpga,"* ]] && ! ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0'; then
     missing+=(libusb-1.0-0)                                 # openFPGALoader's USB access
