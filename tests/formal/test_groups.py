@@ -51,18 +51,19 @@ def test_labels_and_a_counter_selection():
 
 
 def test_groups_of_a_small_configuration_are_proved(tmp_path):
-    """Each group proves on its own, with the assertions of its counters only (plus, for
-    half, those about no counter: the mcyclecfg/minstretcfg halves)."""
+    """Each group proves on its own, with the assertions of its counters plus those about no
+    single counter: LCOFIP's register, the mcyclecfg/minstretcfg halves."""
     require_tools()
     cfg = CONFIGS["rv32"]  # mcycle, minstret, mhpmcounter3, mhpmcounter4
-    results = formal.run(cfg, tmp_path, properties=["overflow", "half"], modes=("prove",),
+    results = formal.run(cfg, tmp_path, properties=["lcofip", "half"], modes=("prove",),
                          group=2, jobs=2)
-    assert [r.label for r in results] == ["overflow[0,2]", "overflow[3-4]", "half[0,2]",
+    assert [r.label for r in results] == ["lcofip[0,2]", "lcofip[3-4]", "half[0,2]",
                                           "half[3-4]"]
     assert all(r.passed for r in results), formal.table(results)
     asserts = [int(r.detail.split()[0]) for r in results]
-    # OF of mhpmcounter3/4 only (3 assertions each); half: 2 per counter, 2 per mhpmevent
-    assert asserts == [0, 6, 8, 12], formal.table(results)
+    # lcofip: 2 about the register, 1 per mhpmcounter (its OF set); half: 2 per counter and
+    # per mhpmevent, 4 for the cfg registers
+    assert asserts == [2, 4, 8, 12], formal.table(results)
 
 
 def test_a_bug_fails_the_group_of_its_counter(tmp_path):
