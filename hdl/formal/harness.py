@@ -98,8 +98,9 @@ PROPERTIES: tuple[Property, ...] = (
              "masks, unsupported event selector -> 0)"),
     Property("access", "1, 3, 4, 11-19",
              "every access gets the exception the access rules define, in every mode; the "
-             "response follows two cycles after the access cycle with hit = decoded, rdata = 0 on a fault or a "
-             "miss; a faulting access changes no state (see count/write/registers/lcofip)"),
+             "response follows two cycles after the access cycle with hit = decoded, rdata = 0 "
+             "on a fault or a miss; a faulting access changes no state (see "
+             "count/write/registers/lcofip)"),
     Property("read", "2, 3, 19, 37",
              "a successful access returns the CSR's value before the cycle's update (its RV32 "
              "half), scountovf masked by mcounteren (S) and mcounteren & hcounteren (VS)"),

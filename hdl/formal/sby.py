@@ -281,7 +281,8 @@ def run(config: PMUConfig, workdir: Path, *, properties: Iterable[str] | None = 
         modes: Sequence[str] = ("prove", "cover"), depth: int | None = None,
         cover_depth: int | None = None, jobs: int = 1, pmu_class: type[PMU] = PMU,
         timeout: int | None = None, group: int = DEFAULT_GROUP,
-        counters: Iterable[int] | None = None, on_result: Callable[[Result], None] | None = None) -> list[Result]:
+        counters: Iterable[int] | None = None,
+        on_result: Callable[[Result], None] | None = None) -> list[Result]:
     """Run every task of ``tasks_for``; results in its order (property, mode, group)."""
     tools = find_tools()
     props = properties_for(config) if properties is None else tuple(properties)
