@@ -35,7 +35,8 @@ from .directed import CLR, SET, W, acc, idle, read_all, write64
 M = csr.Mode.M
 OF_BIT = 1 << csr.MHPMEVENT_OF
 LCOFIP = 1 << csr.MIP_LCOFIP_BIT
-CYCLE_LENGTHS = (1, 2, 4, 8, 16)  # per mode: a sum of distinct powers names the modes counted
+CYCLE_LENGTHS = (1, 2, 4, 8, 16)
+SET_CLEAR_TRIALS = 4  # per register field and op, each with other random bits  # per mode: a sum of distinct powers names the modes counted
 
 
 def counter_indices(cfg: PMUConfig) -> list[int]:
@@ -213,24 +214,35 @@ def scountovf_masks(cfg: PMUConfig) -> list:
 
 def set_clear_field(cfg: PMUConfig, rng: random.Random, reg: str, field: str,
                     op: str) -> list:
-    """csrrs (``op`` "set") or csrrc ("clear") whose data changes ``field`` of ``reg``: the
-    register is first written with the bits to set clear (or to clear set)."""
+    """csrrs (``op`` "set") or csrrc ("clear") whose data changes ``field`` of ``reg``, with
+    random other bits in both the old value and the data (a fault that makes one bit's
+    update depend on another shows only then). A selector is kept legal before the op
+    (rule 9 would read an illegal one back as 0)."""
+    xmask = (1 << cfg.xlen) - 1
     for info in csr_map(cfg).values():
         if info.reg != reg or not info.exists or info.read_only:
             continue
         shift = 32 if info.half == "hi" else 0
         mask = (register_fields(cfg, reg, info.kind, info.writable).get(field, 0) >> shift) \
-            & ((1 << cfg.xlen) - 1)
+            & xmask
         if not mask:
             continue
-        bits = rng.getrandbits(cfg.xlen) & mask or mask & -mask
-        base = rng.getrandbits(cfg.xlen)
-        if field == "EVENT" and op == "clear":  # clear bits of a legal selector (WARL)
-            bits = rng.randrange(1, cfg.num_selectors)
-            base = (base & ~csr.EVENT_SEL_MASK) | bits
-        base = base & ~bits if op == "set" else base | bits
-        return [acc(info.addr, W, base), acc(info.addr, SET if op == "set" else CLR, bits),
-                acc(info.addr)]
+        base, data = rng.getrandbits(cfg.xlen), rng.getrandbits(cfg.xlen)
+        if field == "EVENT" and not shift:  # a legal selector before the op
+            sel_bits = (1 << (cfg.num_selectors - 1).bit_length()) - 1
+            base = (base & ~csr.EVENT_SEL_MASK & xmask) | rng.randrange(1, cfg.num_selectors)
+            mask &= sel_bits
+            if op == "set" and rng.random() < 0.5:  # a set that mostly stays legal too
+                data &= sel_bits | ~csr.EVENT_SEL_MASK
+        target = (mask & ~base if op == "set" else mask & base)
+        if not target:  # make one bit of the field change
+            bit = rng.choice([b for b in range(cfg.xlen) if mask >> b & 1])
+            base = base & ~(1 << bit) if op == "set" else base | 1 << bit
+            target = 1 << bit
+        if not data & target:
+            data |= target & -target
+        return [acc(info.addr, W, base & xmask), acc(info.addr, SET if op == "set" else CLR,
+                                                     data & xmask), acc(info.addr)]
     return []
 
 
@@ -241,7 +253,8 @@ def set_clear(cfg: PMUConfig) -> list:
     for i in cfg.hpm_indices:  # every counter counts: each write competes with an increment
         seq += write_event(cfg, i, csr.EVENT_CYCLES)
     for _, reg, field, op in sorted(g for g in CounterBins(cfg).goals if g[0] == "setclr"):
-        seq += set_clear_field(cfg, rng, reg, field, op)
+        for _ in range(SET_CLEAR_TRIALS):
+            seq += set_clear_field(cfg, rng, reg, field, op)
         if reg in ("mcounteren", "scounteren", "hcounteren"):
             seq.append(acc(csr_map_addr(cfg, reg), W, 0))  # the access patterns stay open
     return _Events(cfg, "set_clear").over(seq) + clean(cfg) + idle(2) + read_all(cfg)
