@@ -107,11 +107,21 @@ def _get_runner(simulator: str):
     class TopPortsVerilator(Verilator):
         def _build_command(self):
             cmds = super()._build_command()
-            cmds[0] = [x for a in cmds[0] for x in
-                       (("--public-depth", "1") if a == "--public-flat-rw" else (a,))]
+            swap = {"--public-flat-rw": ("--public-depth", "1")}
+            if fst_available():  # FST: far smaller than VCD (needs lz4.h, tools/bootstrap.sh)
+                swap["--trace"] = ("--trace-fst",)
+            cmds[0] = [x for a in cmds[0] for x in swap.get(a, (a,))]
             return cmds
 
+        def _waves_file(self):
+            return "dump.fst" if fst_available() else "dump.vcd"
+
     return TopPortsVerilator()
+
+
+def fst_available() -> bool:
+    """Verilator's FST writer compiles against liblz4 and zlib (Debian's -dev packages)."""
+    return all(Path(f"/usr/include/{h}").exists() for h in ("lz4.h", "zlib.h"))
 
 
 def check_simulator(simulator: str) -> None:
@@ -135,8 +145,8 @@ def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD
     text = simtop_verilog(config, target) if verilog is None else verilog
     if simulator == "icarus":
         text = settle_at_time_zero(text)
-    flavour = " ".join(_BUILD_ARGS[simulator]) + (" public-depth-1" if simulator == "verilator"
-                                                   else "")
+    flavour = " ".join(_BUILD_ARGS[simulator]) + (
+        f" public-depth-1 fst={fst_available()}" if simulator == "verilator" else "")
     # The testbench reads the configuration from the build's pmu.toml: key on it as well (the
     # same Verilog can come from configurations that differ in what the testbench checks).
     key = hashlib.sha256((text + simulator + str(waves) + flavour + config.to_toml())
@@ -201,9 +211,27 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
                                  for d in details)
     data["results_xml"] = str(results)
     data["log"] = str(b.directory / "sim.log")
-    data["waves"] = [str(p) for pat in ("*.fst", "*.vcd") for p in sorted(b.directory.glob(pat))
-                     if p.stat().st_mtime >= started - 1]
+    data["waves"] = [str(p) for p in _name_waves(b, started, module, seed, testcase)]
     return data
+
+
+WAVE_FILES = ("dump.fst", "dump.vcd", f"{TOP}.fst", f"{TOP}.vcd")  # what the simulators write
+
+
+def _name_waves(b: Build, started: float, module: str, seed: int,
+                testcase: str | None) -> list[Path]:
+    """Give this run's waveform a name of its own (tests and seed), so that the next run does
+    not overwrite it: ``waves-pmu-seed7.fst``, ``waves-kvm-seed1.fst``."""
+    out = []
+    what = module.rsplit(".", 1)[-1].removeprefix("tb_")
+    tests = f"-{testcase}" if isinstance(testcase, str) else ""
+    for name in WAVE_FILES:
+        p = b.directory / name
+        if p.exists() and p.stat().st_mtime >= started - 1:
+            target = p.with_name(f"waves-{what}{tests}-seed{seed}{p.suffix}")
+            os.replace(p, target)
+            out.append(target)
+    return out
 
 
 def failure_details(results: Path) -> list[dict]:

@@ -64,6 +64,26 @@ def summarize(report: dict, simulator: str, config) -> tuple[str, bool]:
     return "\n".join(lines), ok
 
 
+# Waveform bytes per simulated cycle, measured on the default PMU (rvpmu sim --waves, 2026-12):
+# FST 15.2 MB for 52,680 cycles of the PMU tests; VCD ~8.7 KB per cycle (issue 17).
+WAVE_BYTES_PER_CYCLE = {"fst": 290, "vcd": 8_700}
+KVM_RTL_CYCLES = 1_100_000  # the KVM scenarios, both profiles
+WAVE_WARN_BYTES = 1 << 30
+
+
+def _warn_wave_size(args: argparse.Namespace, fst: bool) -> None:
+    """Say how large the waveform will be before the run, loudly beyond 1 GiB."""
+    cycles = args.cycles + args.lockstep_cycles + 35_000 + (0 if args.no_kvm else KVM_RTL_CYCLES)
+    size = cycles * WAVE_BYTES_PER_CYCLE["fst" if fst else "vcd"]
+    kind = "FST" if fst else "VCD"
+    if size > WAVE_WARN_BYTES:
+        print(f"WARNING: the {kind} waveform will take about {size / 1e9:,.1f} GB "
+              f"({cycles:,} cycles); use fewer --cycles (or --no-kvm) for a waveform",
+              flush=True)
+    else:
+        print(f"waveform: {kind}, about {size / 1e6:,.0f} MB expected", flush=True)
+
+
 def cmd_sim(args: argparse.Namespace) -> int:
     from ..model.kvm.scenarios import SCENARIOS, unmet_requirement
     from ..sim import runner
@@ -86,6 +106,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
     report_path = Path(args.report or b.directory / f"report-seed{args.seed}.json")
     print(f"rvpmu sim: {args.simulator}, seed {args.seed}, {args.cycles:,} generator cycles "
           f"+ {args.lockstep_cycles:,} lock-step cycles + directed sequences")
+    if args.waves:
+        _warn_wave_size(args, runner.fst_available() or args.simulator == "icarus")
     progress = _Progress(b.directory / "sim.log")
     progress.start()
     try:
@@ -108,7 +130,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
         for name, r in scen.items():
             verdict = "match" if r["same_as_model"] and r["compare_matches"] else "DIFFER"
             print(f"  {name:<18} {r['records']:>5} records  {verdict}  trace {r['trace']}")
-        report["kvm"] = {**kvm.get("kvm", {}), "failures": kvm["failures"]}
+        report["kvm"] = {**kvm.get("kvm", {}), "failures": kvm["failures"],
+                         "waves": kvm.get("waves", [])}
         if kvm["failures"] or len(scen) != 2 * len(SCENARIOS):
             ok = False
             print(f"KVM scenarios: FAIL: {kvm['failures'] or 'incomplete'}")
@@ -116,7 +139,12 @@ def cmd_sim(args: argparse.Namespace) -> int:
             print(f"KVM scenarios: PASS ({kvm['kvm']['rtl_cycles']:,} RTL cycles, "
                   f"{kvm['kvm']['seconds']:.1f} s); each trace passes `rvpmu compare`")
     if args.waves:
-        print(f"waves: {', '.join(str(p) for p in report.get('waves', [])) or 'none found'}")
+        waves = report.get("waves", []) + report.get("kvm", {}).get("waves", [])
+        report["waves"] = waves
+        for w in waves:
+            print(f"waves: {w} ({Path(w).stat().st_size / 1e6:,.1f} MB)")
+        if not waves:
+            print("waves: none found")
     write_atomic(report_path, json.dumps(report, indent=1))
     print(f"report: {report_path}  log: {report['log']}")
     if not ok:

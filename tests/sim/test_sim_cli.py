@@ -21,9 +21,11 @@ def test_icarus_run_with_waves(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "icarus: PASS: every checked cycle matched the golden model" in r.stdout
     assert "rules exercised:" in r.stdout
-    waves = [line for line in r.stdout.splitlines() if line.startswith("waves: ")][0]
-    path = Path(waves.split(": ", 1)[1].split(", ")[0])
-    assert path.suffix in (".fst", ".vcd") and path.stat().st_size > 1000
+    assert "waveform: FST, about" in r.stdout  # the size, said before the run
+    waves = [line for line in r.stdout.splitlines() if line.startswith("waves: ")]
+    assert len(waves) == 1, waves
+    path = Path(waves[0].split(": ", 1)[1].rsplit(" (", 1)[0])
+    assert path.name == "waves-pmu-seed9.fst" and path.stat().st_size > 1000
     rep = json.loads((tmp_path / "rep.json").read_text())
     assert rep["tests"]["long_regression"]["seed"] == 9
 
