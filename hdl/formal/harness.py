@@ -140,8 +140,9 @@ class PMUFormal(Elaboratable):
     ``pmu_class`` builds the design under test: a subclass of ``PMU`` (for example with a
     broken ``counter_class``) shows that the properties catch a bug. ``counters`` (default: all)
     keeps only the assertions about those counter indices, plus every assertion that is not about
-    one counter: Yosys then drops the other counters' logic, and the induction of a large
-    configuration stays small (docs/formal.md, "Counter groups"). Elaborated only for the
+    one counter: the solver then refutes a few counters' assertions at a time, which keeps the
+    induction of a large configuration quick (docs/formal.md, "Counter groups"). Elaborated
+    only for the
     platform ``"formal"``.
     """
 
