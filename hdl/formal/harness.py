@@ -142,8 +142,7 @@ class PMUFormal(Elaboratable):
     keeps only the assertions about those counter indices, plus every assertion that is not about
     one counter: the solver then refutes a few counters' assertions at a time, which keeps the
     induction of a large configuration quick (docs/formal.md, "Counter groups"). Elaborated
-    only for the
-    platform ``"formal"``.
+    only for the platform ``"formal"``.
     """
 
     def __init__(self, config: PMUConfig | None = None, properties: Iterable[str] | None = None,
