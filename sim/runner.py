@@ -174,6 +174,7 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
         report: Path | None = None, module: str = TEST_MODULE) -> dict:
     """Run the cocotb tests of ``module`` on a build; return the report they wrote."""
     check_simulator(b.simulator)
+    own_report = report is None
     report = Path(report or b.directory / f"report-{os.getpid()}.json").resolve()
     if report.exists():
         report.unlink()
@@ -202,6 +203,8 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
         data = json.loads(report.read_text()) if report.exists() else {"tests": {}}
     except ValueError:  # cut short while the testbench wrote it
         data = {"tests": {}}
+    if own_report:
+        report.unlink(missing_ok=True)  # the caller keeps the returned data
     details = failure_details(results)
     if died and not results.exists():
         details[0]["message"] = f"the simulator stopped ({died}) before writing its results " \
