@@ -200,6 +200,8 @@ def test_absurd_sizes_are_refused_or_quick(tmp_path):
         (("board", "build", "ulx3s", "--flash"), "--program"),
         (("compare", "/dev/zero"), "not a regular file"),
         (("config", "--config", "/dev/zero"), "not a regular file"),
+        (("model", "hart", "/dev/zero"), "not a regular file"),
+        (("model", "run", "/dev/zero"), "not a regular file"),
         (("formal", "--depth", 10**12), "beyond 1000"),
     ):
         r = rvpmu(*args, timeout=30)
@@ -240,6 +242,9 @@ def test_absurd_runs_in_kvm_sessions(tmp_path):
 # -- 4. partial outputs ----------------------------------------------------------------------
 
 def test_no_half_written_outputs(tmp_path):
+    # A device given as the output is written into, never replaced by a file.
+    r = rvpmu("config", "--toml", "-o", "/dev/null")
+    assert r.returncode == 0 and Path("/dev/null").is_char_device()
     out = tmp_path / "gen"
     (out / "rvpmu_pmu.h").mkdir(parents=True)  # the fourth output cannot be written
     assert_one_line_error(rvpmu("generate", "-o", out), "is a directory")

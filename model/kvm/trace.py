@@ -144,6 +144,9 @@ class Trace:
     def write(self, path: str | Path) -> None:
         """Write under a temporary name, then rename: never a half-written trace."""
         p = Path(path)
+        if p.exists() and not p.is_file():  # a device or a FIFO: write into it as it is
+            p.write_text(self.to_jsonl(), encoding="utf-8")
+            return
         tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
         try:
             tmp.write_text(self.to_jsonl(), encoding="utf-8")

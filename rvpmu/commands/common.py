@@ -120,6 +120,8 @@ def output_file(path: str | Path, what: str = "output file") -> Path:
     p = Path(path)
     if p.is_dir():
         raise CLIError(f"{what} {p} is a directory")
+    if p.exists() and not p.is_file():  # a device or a FIFO is written into, as it is
+        return p
     output_dir(p.parent, f"the folder of the {what}")
     if p.exists() and not os.access(p, os.W_OK):
         raise CLIError(f"cannot write {what} {p}: permission denied")
@@ -135,6 +137,13 @@ def write_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` to a temporary name beside ``path``, then rename it: a reader sees the
     old file or the whole new one, never a half-written one. Raises CLIError."""
     p = Path(path)
+    if p.exists() and not p.is_file():  # /dev/null, a FIFO: write into it, never replace it
+        try:
+            with open(p, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            raise CLIError(f"cannot write {p}: {_why(exc)}") from None
+        return
     tmp = temporary_name(p)
     try:
         tmp.write_text(text, encoding="utf-8")

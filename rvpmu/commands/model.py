@@ -8,6 +8,7 @@ of the selftest's four, or a script file: docs/kvm-model.md) and writes its trac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .common import (EXIT_FAIL, CLIError, add_command, add_config_option, add_group,
@@ -16,10 +17,17 @@ from .common import (EXIT_FAIL, CLIError, add_command, add_config_option, add_gr
 MAX_LOOP_ITERATIONS = 10**7  # the overflow scenario steps its loops: minutes already
 
 
+def _script_file(path: str) -> None:
+    """A device (``/dev/zero``) would be read for ever: only regular files are scripts."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise CLIError(f"{path}: not a regular file")
+
+
 def cmd_model_hart(args: argparse.Namespace) -> int:
     from ..model.script import ScriptError, run_script
 
     cfg = load_config(args.config)
+    _script_file(args.script)
     try:
         with open(args.script, encoding="utf-8") as f:
             lines = f.readlines()
@@ -66,6 +74,7 @@ def cmd_model_run(args: argparse.Namespace) -> int:
             failure = f"guest assertion failed: {exc}"
     else:
         what = f"script {args.scenario}"
+        _script_file(args.scenario)
         try:
             with open(args.scenario, encoding="utf-8") as f:
                 lines = f.readlines()
