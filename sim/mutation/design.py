@@ -166,7 +166,10 @@ def write_mutants(tools: dict[str, Path], il_name: str, workdir: Path,
 
 def _prepare_pmu(il_name: str, mutation: Mutation | None, name: str) -> list[str]:
     return _read(il_name) + ([mutation.command] if mutation else []) + [
-        f"hierarchy -top {PMU_MODULE}", "flatten", f"rename {PMU_MODULE} {name}"]
+        f"hierarchy -top {PMU_MODULE}", "flatten",
+        # logic that drives nothing (e.g. the second write-data copy of counters 16-31 in a
+        # smaller PMU) goes, so a fault there is not mistaken for a state difference
+        "opt_dff -sat", "opt_clean", f"rename {PMU_MODULE} {name}"]
 
 
 def write_miter(tools: dict[str, Path], root: Path, il_name: str, outdir: str,
@@ -183,8 +186,8 @@ def write_miter(tools: dict[str, Path], root: Path, il_name: str, outdir: str,
     # the mutated copy first: ``proc`` then names its cells as in the listing script
     script = _prepare_pmu(il_name, mutation, "gate") + ["design -stash gate"]
     script += _prepare_pmu(il_name, None, "gold") + ["design -copy-from gate -as gate gate"]
-    if registers:
-        script.append("expose -dff gold gate")
+    if registers:  # -shared: a mutated register output is not a register output any more
+        script.append("expose -dff -shared gold gate")
     script += ["miter -equiv -flatten -make_assert -make_outputs gold gate miter",
                "hierarchy -top miter", f"write_rtlil {out}.il"]
     yosys(tools, "\n".join(script) + "\n", root, out)

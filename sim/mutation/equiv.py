@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rvpmu.hdl.formal.sby import tool_env
 
-from .design import Mutation, run_bounded, write_miter
+from .design import Mutation, MutationError, run_bounded, write_miter
 
 EQUIVALENT, NOT_EQUIVALENT, UNKNOWN = "equivalent", "not equivalent", "unknown"
 DEFAULT_PROVE_DEPTH = 2
@@ -109,6 +109,15 @@ def check(tools: dict[str, Path], root: Path, il_name: str, outdir: str,
     start = time.monotonic()
     workdir = root / outdir
     workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _check(tools, root, il_name, outdir, workdir, mutation, start, prove_depth,
+                      bmc_depth, timeout)
+    except MutationError as exc:  # one odd mutant must not end a run of hundreds
+        return Equivalence(UNKNOWN, f"no miter: {exc}", time.monotonic() - start)
+
+
+def _check(tools, root, il_name, outdir, workdir, mutation, start, prove_depth, bmc_depth,
+           timeout) -> Equivalence:
     miter = write_miter(tools, root, il_name, outdir, mutation, registers=True)
     status, _ = run_sby(tools, workdir, "prove", miter, "prove", prove_depth, timeout)
     if status == "PASS":

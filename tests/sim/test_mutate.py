@@ -67,11 +67,14 @@ def test_only_the_pmu_is_mutated_and_every_mutation_has_a_source_line(listed):
 
 
 def _lcofip_stuck_high(listed):
-    """The LCOFIP pending bit stuck at 1: reset clears it, and the model keeps it clear until a
-    counter overflows."""
-    found = [m for m in listed if m.mode == "const1" and m.wire == "lcofip"]
-    assert found, "no const1 mutation of lcofip in the list"
-    return found[0]
+    """The LCOFIP pending bit stuck at 1 (reset clears it, and the model keeps it clear until a
+    counter overflows): built on the lcofip register that the list names, whatever the fault
+    the list chose for it."""
+    found = [m for m in listed if m.wire == "lcofip" and m.port == "Q"]
+    assert found, "no mutation of the lcofip register in the list"
+    m = found[0]
+    command = f"mutate -mode const1 -module {m.module} -cell {m.cell} -port Q -portbit {m.bit}"
+    return design.Mutation(m.index, command, "const1", m.module, m.cell, "Q", m.bit, "lcofip")
 
 
 def test_a_behaviour_changing_mutant_is_killed_and_not_equivalent(workdir, tools, listed):
