@@ -169,7 +169,7 @@ def _prepare_pmu(il_name: str, mutation: Mutation | None, name: str) -> list[str
         f"hierarchy -top {PMU_MODULE}", "flatten",
         # logic that drives nothing (e.g. the second write-data copy of counters 16-31 in a
         # smaller PMU) goes, so a fault there is not mistaken for a state difference
-        "opt_dff -sat", "opt_clean", f"rename {PMU_MODULE} {name}"]
+        "opt_clean", "opt_dff -sat", f"rename {PMU_MODULE} {name}"]
 
 
 def write_miter(tools: dict[str, Path], root: Path, il_name: str, outdir: str,
