@@ -277,6 +277,10 @@ def warl(cfg: PMUConfig) -> list:
             if cfg.xlen == 32 and cfg.sscofpmf:
                 seq.append(acc(csr.mhpmeventh(i)))
         seq += write_event(cfg, i, (0xFF << 56) | (n - 1)) + [acc(csr.mhpmevent(i))]
+        # each selector bit above the legal range alone, over a legal low part: illegal
+        for b in range((n - 1).bit_length(), csr.EVENT_SEL_WIDTH):
+            if cfg.xlen == 64 or cfg.sscofpmf or b < 32:
+                seq += write_event(cfg, i, 1 << b | (b % (n - 1)) + 1) + [acc(csr.mhpmevent(i))]
     for i in counter_indices(cfg):
         width = counter_width(cfg, i)
         for value in ((1 << 64) - 1, 1 << width, (1 << width) - 1):
