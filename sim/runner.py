@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -170,9 +171,38 @@ def build(config: PMUConfig, simulator: str, *, build_root: Path = DEFAULT_BUILD
     return b
 
 
+def wall_limit(params: dict | None) -> float:
+    """Seconds of wall time a run may take: ``params["wall_seconds"]``, or ten minutes plus a
+    millisecond per cycle asked for (slower than any simulator here runs the PMU)."""
+    params = params or {}
+    if params.get("wall_seconds"):
+        return float(params["wall_seconds"])
+    return 600 + (params.get("cycles", 100_000) + params.get("lockstep_cycles", 2000)) / 1000
+
+
+def _limit_wall_time(runner, seconds: float) -> None:
+    """cocotb's runner waits for the simulator without a limit, and a design that loops in
+    zero simulated time (a combinational loop) never gives the testbench's cycle bounds a
+    chance: each simulator command gets ``seconds`` (issue 14, item 4)."""
+    def execute(cmds, cwd, stdout=None):
+        for cmd in cmds:
+            try:
+                result = subprocess.run(cmd, cwd=cwd, env=runner.env, check=False, stdout=stdout,
+                                        stderr=None if stdout is None else subprocess.STDOUT,
+                                        timeout=seconds)
+            except subprocess.TimeoutExpired:
+                raise RuntimeError(f"no result within {seconds:.0f} s of wall time: the design "
+                                   "stopped making progress") from None
+            if result.returncode != 0:
+                raise RuntimeError(f"Command failed with return code: {result.returncode}")
+
+    runner._execute_cmds = execute
+
+
 def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | None = None,
         report: Path | None = None, module: str = TEST_MODULE) -> dict:
-    """Run the cocotb tests of ``module`` on a build; return the report they wrote."""
+    """Run the cocotb tests of ``module`` on a build; return the report they wrote. The run
+    is bounded in wall time (``wall_limit``)."""
     check_simulator(b.simulator)
     own_report = report is None
     report = Path(report or b.directory / f"report-{os.getpid()}.json").resolve()
@@ -185,6 +215,7 @@ def run(b: Build, *, testcase: str | None = None, seed: int = 1, params: dict | 
         "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
     }
     runner = _get_runner(b.simulator)
+    _limit_wall_time(runner, wall_limit(params))
     results = b.directory / f"results-{os.getpid()}.xml"
     if results.exists():
         results.unlink()
