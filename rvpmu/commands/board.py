@@ -48,9 +48,25 @@ def _list(text: str) -> list[str]:
 
 # -- build ---------------------------------------------------------------------------------------
 
+def _build_soc(args: argparse.Namespace) -> int:
+    """``board build ulx3s --soc PROGRAM``: the picorv32 SoC's bitstream (``rvpmu soc build``)."""
+    from .soc import cmd_build as soc_build
+
+    if args.board != "ulx3s":
+        raise CLIError("--soc: the SoC bitstream is built for the ULX3S only")
+    if args.program or args.flash or args.config:
+        raise CLIError("--soc builds the SoC's own configuration; it takes no --config, "
+                       "--program or --flash (program the bitstream with openFPGALoader)")
+    return soc_build(argparse.Namespace(program=args.soc, device=args.device or "85F",
+                                        small=False, define=[], output=args.output,
+                                        build_dir="build/soc"))
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from ..boards import build as B
 
+    if args.soc is not None:
+        return _build_soc(args)
     if args.flash and not args.program:
         raise CLIError("--flash writes the flash while programming: give --program as well")
     cfg = load_config(args.config)
@@ -254,6 +270,9 @@ def register(sub) -> None:
     sp.add_argument("--device", metavar="85F|45F|25F|12F",
                     help="ULX3S FPGA size (default 85F)")
     sp.add_argument("--variant", choices=("35", "100"), help="Arty A7-35 or A7-100 (default 35)")
+    sp.add_argument("--soc", metavar="PROGRAM",
+                    help="ULX3S: the picorv32 SoC with PROGRAM (.c, ELF or a bundled program) "
+                         "in its block RAM instead of the PMU board design (rvpmu soc build)")
     sp.add_argument("-o", "--output", metavar="DIR",
                     help="output directory (default build/board/BOARD-VARIANT)")
     sp.add_argument("--baud", type=positive_int, default=115200, help="UART baud rate (115200)")
