@@ -23,7 +23,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/rvpmu doctor
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest --durations=25 $(PYTEST_ARGS)
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
