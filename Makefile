@@ -4,7 +4,6 @@ SHELL := /bin/bash
 VENV := .venv
 STAMP := $(VENV)/.rvpmu-bootstrap
 EXTRAS ?= test,formal,fpga,board
-export AMARANTH_USE_YOSYS := builtin
 
 .PHONY: run test setup clean
 

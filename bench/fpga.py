@@ -20,7 +20,6 @@ counters of 40 and 64 bits, one seed each.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import time
@@ -38,6 +37,7 @@ from fpga_report import report  # noqa: E402
 
 from rvpmu.commands.common import Parser, positive_int  # noqa: E402
 from rvpmu.config import ConfigError, EventInput, PMUConfig  # noqa: E402
+from rvpmu.hdl.verilog import use_builtin_yosys  # noqa: E402
 
 ROOT = BENCH.parent
 DESIGN_NAMES = ("project", "plain")
@@ -280,5 +280,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("AMARANTH_USE_YOSYS", "builtin")
+    use_builtin_yosys()
     sys.exit(main())

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from amaranth.back import verilog
+from rvpmu.hdl.verilog import convert
 
 from harness import Harness, HarnessCost
 
@@ -99,10 +99,9 @@ def run_logged(cmd: list[str], cwd: Path, log: Path, what: str) -> None:
 def write_verilog(dut, directory: Path) -> Harness:
     """``bench_top.v`` in ``directory``: the harness around ``dut``, by Amaranth's builtin
     Yosys (the same text on every machine)."""
-    os.environ["AMARANTH_USE_YOSYS"] = "builtin"
     directory.mkdir(parents=True, exist_ok=True)
     top = Harness(dut)
-    text = verilog.convert(top, name=TOP, ports=top.ports, emit_src=False)
+    text = convert(top, TOP, ports=top.ports)
     (directory / f"{TOP}.v").write_text(text, encoding="utf-8")
     return top
 

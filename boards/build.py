@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rvpmu.config import PMUConfig
+from rvpmu.hdl.verilog import use_builtin_yosys
 
 from .gateware.uart import divisor_for
 from .platforms import BOARDS, DEFAULT_BAUD, BoardDesign
@@ -106,7 +107,7 @@ def _plan(board: str, variant: str, config: PMUConfig, baud: int):
         divisor_for(platform.default_clk_frequency, baud)
     except ValueError as exc:
         raise BuildError(str(exc)) from None
-    os.environ["AMARANTH_USE_YOSYS"] = "builtin"  # the same Verilog/RTLIL on every machine
+    use_builtin_yosys()  # the same Verilog/RTLIL on every machine
     extra = {"nextpnr_opts": ECP5_NEXTPNR_OPTS} if board == "ulx3s" else {}
     return platform, platform.build(BoardDesign(spec, config, baud), name="top", do_build=False,
                                     **extra)

@@ -27,12 +27,23 @@ def header(config: PMUConfig, comment: str = "//") -> str:
     return "".join(f"{comment} {line}".rstrip() + "\n" for line in lines)
 
 
+def use_builtin_yosys() -> None:
+    """Amaranth's built-in Yosys, not whatever $YOSYS points at: the same Verilog and RTLIL on
+    every machine. The one place that sets AMARANTH_USE_YOSYS (the board builds call it
+    before Amaranth's platform flow)."""
+    os.environ["AMARANTH_USE_YOSYS"] = "builtin"
+
+
+def convert(top, name: str, **kw) -> str:
+    """Verilog of ``top`` by the built-in Yosys, without source locations (no paths)."""
+    use_builtin_yosys()
+    return verilog.convert(top, name=name, emit_src=False, **kw)
+
+
 def emit(config: PMUConfig, target: str = "generic") -> str:
     """The Verilog text for ``config``; the same configuration gives the same bytes.
     ``target="ecp5"`` instantiates ECP5 CCU2C cells for the counters (hdl/ecp5.py)."""
-    # The built-in Yosys, not whatever $YOSYS points at: reproducible output everywhere.
-    os.environ["AMARANTH_USE_YOSYS"] = "builtin"
-    text = verilog.convert(PMU(config, target=target), name=TOP_NAME, emit_src=False)
+    text = convert(PMU(config, target=target), TOP_NAME)
     note = "" if target == "generic" else \
         f"// Target {target}: instantiates {target.upper()} primitives (hdl/ecp5.py).\n"
     return header(config) + note + "\n" + text

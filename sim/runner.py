@@ -51,13 +51,10 @@ def settle_at_time_zero(text: str) -> str:
 
 
 def simtop_verilog(config: PMUConfig, target: str = "generic") -> str:
-    from amaranth.back import verilog
-
     from rvpmu.hdl.simtop import SimTop
-    from rvpmu.hdl.verilog import header
+    from rvpmu.hdl.verilog import convert, header
 
-    os.environ["AMARANTH_USE_YOSYS"] = "builtin"
-    text = header(config) + verilog.convert(SimTop(config, target), name=TOP, emit_src=False)
+    text = header(config) + convert(SimTop(config, target), TOP)
     return text + (ecp5_cell_models() if target == "ecp5" else "")
 
 

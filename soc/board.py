@@ -20,6 +20,7 @@ from amaranth.lib.cdc import FFSynchronizer
 from rvpmu.boards import build as B
 from rvpmu.boards.gateware.uart import divisor_for
 from rvpmu.boards.platforms import BOARDS, DEFAULT_BAUD
+from rvpmu.hdl.verilog import use_builtin_yosys
 from rvpmu.config import PMUConfig
 
 from . import config as soc
@@ -89,7 +90,7 @@ def build_ulx3s(cfg: PMUConfig, image: dict[int, int], *, ram_bytes: int = soc.R
     except ValueError as exc:
         raise B.BuildError(str(exc)) from None
     platform.add_file("picorv32.v", "`define RISCV_FORMAL\n" + picorv32_source())
-    os.environ["AMARANTH_USE_YOSYS"] = "builtin"
+    use_builtin_yosys()
     log(f"ULX3S {device}: the SoC ({cfg.num_counters} x {cfg.counter_width}-bit counters, "
         f"{ram_bytes // 1024} KiB RAM, {len(image) * 4} bytes of firmware) in {out}")
     plan = platform.build(SoCBoardDesign(cfg, image, ram_bytes, baud), name="top",

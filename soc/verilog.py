@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from rvpmu.toolchain import ToolchainError
@@ -22,8 +21,7 @@ def picorv32_source() -> str:
 
 def soc_verilog(soc) -> str:
     """``RISCV_FORMAL`` is defined for picorv32's rvfi_* outputs, which the events use."""
-    from amaranth.back import verilog
+    from rvpmu.hdl.verilog import convert
 
-    os.environ["AMARANTH_USE_YOSYS"] = "builtin"
-    top = verilog.convert(soc, name=TOP, emit_src=False)
+    top = convert(soc, TOP)
     return "`define RISCV_FORMAL\n" + picorv32_source() + "\n" + top

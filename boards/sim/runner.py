@@ -44,13 +44,9 @@ def board_top(config: PMUConfig, divisor: int = DEFAULT_DIVISOR):
 
 def verilog_text(config: PMUConfig, divisor: int = DEFAULT_DIVISOR,
                  simulator: str = "icarus") -> str:
-    from amaranth.back import verilog
+    from rvpmu.hdl.verilog import convert, header
 
-    from rvpmu.hdl.verilog import header
-
-    os.environ["AMARANTH_USE_YOSYS"] = "builtin"
-    text = header(config) + verilog.convert(board_top(config, divisor), name=TOP,
-                                            emit_src=False)
+    text = header(config) + convert(board_top(config, divisor), TOP)
     return settle_at_time_zero(text) if simulator == "icarus" else text
 
 

@@ -25,6 +25,7 @@ from amaranth.hdl import ClockSignal
 from rvpmu.config import PMUConfig
 
 from ..pmu import PMU
+from ..verilog import use_builtin_yosys
 from .harness import PROPERTIES, PMUFormal, counter_indices, properties_for
 
 # ----------------------------------------------------------------------------------------------
@@ -167,6 +168,7 @@ def rtlil_text(config: PMUConfig, properties: Iterable[str], mode: str = "prove"
     assertions of ``properties`` (about ``counters``, default all) it holds."""
     harness = PMUFormal(config, properties, "cover" if mode == "cover" else "prove", pmu_class,
                         counters)
+    use_builtin_yosys()
     text = rtlil.convert(harness, name="top", platform="formal", ports=[ClockSignal("sync")])
     return text, (harness.covers if mode == "cover" else harness.asserts)
 

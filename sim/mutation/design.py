@@ -85,8 +85,10 @@ def rtlil_text(config: PMUConfig) -> str:
     from amaranth.back import rtlil
 
     from rvpmu.hdl.simtop import SimTop
+    from rvpmu.hdl.verilog import use_builtin_yosys
 
     with _ELABORATION:
+        use_builtin_yosys()
         return rtlil.convert(SimTop(config), name=TOP, emit_src=True)
 
 
