@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
-from rvpmu.csrmap import csr_map
+from rvpmu.csrmap import by_name, csr_map
 
 from .bins import CounterBins, register_fields
 
@@ -256,12 +256,8 @@ def set_clear(cfg: PMUConfig) -> list:
         for _ in range(SET_CLEAR_TRIALS):
             seq += set_clear_field(cfg, rng, reg, field, op)
         if reg in ("mcounteren", "scounteren", "hcounteren"):
-            seq.append(acc(csr_map_addr(cfg, reg), W, 0))  # the access patterns stay open
+            seq.append(acc(by_name(cfg, reg).addr, W, 0))  # the access patterns stay open
     return _Events(cfg, "set_clear").over(seq) + clean(cfg) + idle(2) + read_all(cfg)
-
-
-def csr_map_addr(cfg: PMUConfig, reg: str) -> int:
-    return next(info.addr for info in csr_map(cfg).values() if info.reg == reg)
 
 
 def warl(cfg: PMUConfig) -> list:

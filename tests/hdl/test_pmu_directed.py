@@ -22,14 +22,16 @@ CONFIGS = {
 
 
 # One RV32 access matrix (rv32-w40-noh) is enough: it is the slowest sequence.
+# The per-counter sweeps only on the two smallest (the cocotb regression runs them on its own).
 CASES = [(n, s) for n in CONFIGS for s in SEQUENCES
-         if not (s == "access_matrix" and n == "rv32-w64-3ctr")]
+         if not (s == "access_matrix" and n == "rv32-w64-3ctr")] + \
+    [(n, s) for n in ("rv64-mu-w1", "rv32-w64-3ctr") for s in SWEEPS]
 
 
 @pytest.mark.parametrize("name, seq", CASES)
 def test_directed(name, seq):
     cfg = CONFIGS[name]
-    inputs = SEQUENCES[seq](cfg)
+    inputs = {**SEQUENCES, **SWEEPS}[seq](cfg)
     cov = run_lockstep(cfg, inputs, label=f"{name}/{seq}")
     assert cov["cycles"] == len(inputs)
     if seq == "overflow" and cfg.sscofpmf and cfg.num_counters:
@@ -38,16 +40,3 @@ def test_directed(name, seq):
         assert cov["exc1"] > 100 and cov["exc0"] > 100
         if cfg.has_h:
             assert cov["exc2"] > 10
-
-
-# The per-counter sweeps on the two smallest configurations (the cocotb regression runs them
-# on its own).
-SWEEP_CASES = [(n, s) for n in ("rv64-mu-w1", "rv32-w64-3ctr") for s in SWEEPS]
-
-
-@pytest.mark.parametrize("name, sweep", SWEEP_CASES)
-def test_sweep(name, sweep):
-    cfg = CONFIGS[name]
-    inputs = SWEEPS[sweep](cfg)
-    cov = run_lockstep(cfg, inputs, label=f"{name}/{sweep}")
-    assert cov["cycles"] == len(inputs)
