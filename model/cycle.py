@@ -19,7 +19,6 @@ from .errors import CSRAccessFault, NotPMUCSR
 from .hart import HartPMU
 
 CSR_RESPONSE_LATENCY = 3  # a request presented in cycle t has its response in cycle t + 3
-PLAIN_CSR_RESPONSE_LATENCY = 1  # the unpipelined contract (bench/reference/plain_pmu.py)
 
 
 @dataclass(frozen=True)
@@ -59,17 +58,17 @@ class PortOutputs:
 class PMUPorts:
     """The hart model driven through the gateware's ports, edge by edge.
 
-    ``pipelined`` (the default, the gateware of hdl/pmu.py) performs a request in the cycle
-    after it is presented and answers two cycles later, and adds a cycle's increments at the
-    end of the next cycle (docs/timing.md). ``pipelined=False`` is the one-cycle contract of
-    the plain reference design the FPGA benchmark compares against.
+    The gateware of hdl/pmu.py performs a request in the cycle after it is presented and
+    answers two cycles later, and adds a cycle's increments at the end of the next cycle
+    (docs/timing.md). (The one-cycle contract of the FPGA benchmark's plain reference design
+    is bench/reference/plain_ports.py.)
     """
 
-    def __init__(self, config: PMUConfig | None = None, *, pipelined: bool = True):
+    latency = CSR_RESPONSE_LATENCY
+
+    def __init__(self, config: PMUConfig | None = None):
         self.hart = HartPMU(config)
         self.config = self.hart.config
-        self.pipelined = pipelined
-        self.latency = CSR_RESPONSE_LATENCY if pipelined else PLAIN_CSR_RESPONSE_LATENCY
         self.reset()
 
     def reset(self) -> PortOutputs:
@@ -103,7 +102,7 @@ class PMUPorts:
         """Clock halted, access-free cycles until nothing is in flight (an access's response,
         an increment, a deferred LCOFIP set)."""
         out = self.outputs
-        for _ in range(self.latency if self.pipelined else 0):
+        for _ in range(self.latency):
             out = self.clock(PortInputs(None, halt=True))
         return out
 
@@ -131,7 +130,9 @@ class PMUPorts:
         except NotPMUCSR:
             return CSRResponse(True, False, 0, csr.Exc.NONE)
 
-    def clock(self, inputs: PortInputs) -> PortOutputs:
+    def cycle_increments(self, inputs: PortInputs) -> dict[int, int]:
+        """What each counter adds for the cycle ``inputs`` describes, with the configuration
+        as it stands before this edge's write."""
         cfg = self.config
         if len(inputs.events) not in (0, len(cfg.events)):
             raise ValueError(f"events must give one count per event input ({len(cfg.events)}), "
@@ -142,24 +143,24 @@ class PMUPorts:
                 raise ValueError(f"events[{i}] must be an occurrence count 0.."
                                  f"{cfg.events[i].max_per_cycle}, got {n!r}")
             selectors += [csr.event_selector(i)] * n
-        # This cycle's increments use the configuration as it stands before this edge's write.
-        incs = self.hart.increments(events=selectors, retired=inputs.retired,
+        return self.hart.increments(events=selectors, retired=inputs.retired,
                                     mode=csr.Mode(inputs.mode), halted=bool(inputs.halt))
-        if self.pipelined:
-            performed, self._request = self._request, inputs.csr_req
-            now = self._perform(performed)
-            rsp, self._response = self._response, now
-            applied, self._increments = self._increments, incs
-            self._edge(applied)
-        else:
-            performed = inputs.csr_req
-            rsp = now = self._perform(performed)
-            self.hart.step_increments(incs)
-        self.performed = (performed, now) if performed is not None else None
+
+    def _show(self, rsp: CSRResponse) -> PortOutputs:
         en = self.hart.counteren
         self.outputs = PortOutputs(rsp, self.hart.lcofip, en["mcounteren"], en["scounteren"],
                                    en["hcounteren"])
         return self.outputs
+
+    def clock(self, inputs: PortInputs) -> PortOutputs:
+        incs = self.cycle_increments(inputs)
+        performed, self._request = self._request, inputs.csr_req
+        now = self._perform(performed)
+        rsp, self._response = self._response, now
+        applied, self._increments = self._increments, incs
+        self._edge(applied)
+        self.performed = (performed, now) if performed is not None else None
+        return self._show(rsp)
 
     def run(self, cycles: int, totals: Callable[[int, int], tuple[tuple[int, ...], int]],
             at: Callable[[int], tuple[tuple[int, ...], int]], mode: csr.Mode,
@@ -183,22 +184,15 @@ class PMUPorts:
             selectors = [csr.event_selector(i) for i, n in enumerate(events) for _ in range(n)]
             return h.increments(selectors, retired, mode, halt)
 
-        if not self.pipelined:
-            events, retired = totals(0, cycles)
-            h.advance(cycles, events, retired, mode, halt)
-        else:
-            self._edge(self._increments)  # edge 1 adds the increments of the cycle before
-            if cycles >= 3:  # edges 2 .. cycles-1; their LCOFIP sets are all visible at the end
-                if self._lcofi:
-                    h.raise_lcofi()
-                    self._lcofi = False
-                events, retired = totals(0, cycles - 2)
-                h.advance(cycles - 2, events, retired, mode, halt)
-            if cycles >= 2:
-                self._edge(incs(cycles - 2))
-            self._increments = incs(cycles - 1)
+        self._edge(self._increments)  # edge 1 adds the increments of the cycle before
+        if cycles >= 3:  # edges 2 .. cycles-1; their LCOFIP sets are all visible at the end
+            if self._lcofi:
+                h.raise_lcofi()
+                self._lcofi = False
+            events, retired = totals(0, cycles - 2)
+            h.advance(cycles - 2, events, retired, mode, halt)
+        if cycles >= 2:
+            self._edge(incs(cycles - 2))
+        self._increments = incs(cycles - 1)
         self.performed = None
-        en = self.hart.counteren
-        self.outputs = PortOutputs(CSRResponse(), self.hart.lcofip, en["mcounteren"],
-                                   en["scounteren"], en["hcounteren"])
-        return self.outputs
+        return self._show(CSRResponse())

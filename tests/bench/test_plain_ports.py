@@ -1,10 +1,10 @@
-"""The port-level model ``PMUPorts`` in its one-cycle form (``pipelined=False``: the contract
-of the plain reference design bench/reference/plain_pmu.py; docs/timing.md).
+"""The one-cycle port model ``PlainPMUPorts`` (bench/reference/plain_ports.py): the contract
+of the plain reference design bench/reference/plain_pmu.py.
 
 One ``clock()`` is one rising edge: it samples the inputs of the cycle that ends there and
 returns the registered outputs of the next cycle. So the response to a request presented in
 cycle t is in the outputs returned by the clock() that sampled it (latency 1 cycle).
-The pipelined contract of the shipped gateware: test_cycle_pipeline.py.
+The pipelined contract of the shipped gateware: tests/model/test_cycle_pipeline.py.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from __future__ import annotations
 import pytest
 
 from rvpmu import csr
-from rvpmu.model import CSRRequest, PMUPorts, PortInputs
+from rvpmu.model import CSRRequest, PortInputs
 
-from .pmu_helpers import (
+from . import BENCH  # noqa: F401 (importing the package puts bench/ on sys.path)
+from reference.plain_ports import PlainPMUPorts  # noqa: E402
+
+from ..model.pmu_helpers import (  # noqa: E402
     EV_A, EV_B, EV_C, HCOUNTEREN, LCOFIP, M32, M64, MCOUNTEREN, MCYCLE, MINSTRET, MIP, OF,
     SCOUNTEREN, SCOUNTOVF, SEL_CYCLES, SEL_INSTRET, TEST_EVENTS, XLENS, config, mhpmcounter,
     mhpmcounterh, mhpmevent,
@@ -23,8 +26,8 @@ from .pmu_helpers import (
 Op, Mode, Exc = csr.CSROp, csr.Mode, csr.Exc
 
 
-def ports(**kw) -> PMUPorts:
-    return PMUPorts(config(**kw), pipelined=False)
+def ports(**kw) -> PlainPMUPorts:
+    return PlainPMUPorts(config(**kw))
 
 
 def rd(addr, mode=Mode.M):
