@@ -133,17 +133,7 @@ class PMUPorts:
     def cycle_increments(self, inputs: PortInputs) -> dict[int, int]:
         """What each counter adds for the cycle ``inputs`` describes, with the configuration
         as it stands before this edge's write."""
-        cfg = self.config
-        if len(inputs.events) not in (0, len(cfg.events)):
-            raise ValueError(f"events must give one count per event input ({len(cfg.events)}), "
-                             f"got {len(inputs.events)}")
-        selectors: list[int] = []
-        for i, n in enumerate(inputs.events):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise ValueError(f"events[{i}] must be an occurrence count 0.."
-                                 f"{cfg.events[i].max_per_cycle}, got {n!r}")
-            selectors += [csr.event_selector(i)] * n
-        return self.hart.increments(events=selectors, retired=inputs.retired,
+        return self.hart.increments(counts=inputs.events, retired=inputs.retired,
                                     mode=csr.Mode(inputs.mode), halted=bool(inputs.halt))
 
     def _show(self, rsp: CSRResponse) -> PortOutputs:
@@ -181,8 +171,7 @@ class PMUPorts:
 
         def incs(k: int) -> dict[int, int]:
             events, retired = at(k)
-            selectors = [csr.event_selector(i) for i, n in enumerate(events) for _ in range(n)]
-            return h.increments(selectors, retired, mode, halt)
+            return h.increments(counts=events, retired=retired, mode=mode, halted=halt)
 
         self._edge(self._increments)  # edge 1 adds the increments of the cycle before
         if cycles >= 3:  # edges 2 .. cycles-1; their LCOFIP sets are all visible at the end

@@ -16,8 +16,7 @@ before that ``step()`` belong to the same cycle. The semantics (docs/timing.md):
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rvpmu import csr
@@ -260,18 +259,21 @@ class HartPMU:
     # -- time ----------------------------------------------------------------------------------
 
     def step(self, events: Iterable[int] = (), retired: int = 0, mode: str | Mode = "M",
-             halted: bool = False) -> None:
+             halted: bool = False, *, counts: Sequence[int] | None = None) -> None:
         """Advance one clock.
 
         ``events``: selector values (3 + input index) of the external events that fire in this
-        cycle; a value repeats to count more than once. ``retired``: instructions retired this
-        cycle. ``mode``: the mode the cycle and its retiring instructions are attributed to (for
-        an xRET, the mode it executed in: rule 27). ``halted``: debug mode with stopcount.
+        cycle; a value repeats to count more than once. Or ``counts``: the occurrences of each
+        event input in this cycle, as the PMU's event pins carry them (``input_counts``).
+        ``retired``: instructions retired this cycle. ``mode``: the mode the cycle and its
+        retiring instructions are attributed to (for an xRET, the mode it executed in: rule
+        27). ``halted``: debug mode with stopcount.
         """
-        self.step_increments(self.increments(events, retired, mode, halted))
+        self.step_increments(self.increments(events, retired, mode, halted, counts=counts))
 
     def increments(self, events: Iterable[int] = (), retired: int = 0, mode: str | Mode = "M",
-                   halted: bool = False) -> dict[int, int]:
+                   halted: bool = False, *, counts: Sequence[int] | None = None
+                   ) -> dict[int, int]:
         """What each counter adds for one cycle's inputs (arguments as for ``step``), using
         mcountinhibit, mhpmevent and the cfg registers as they were at the start of the open
         cycle. Changes nothing."""
@@ -281,9 +283,8 @@ class HartPMU:
         _check_int("retired", retired, 0, cfg.retire_width)
         if not isinstance(halted, bool):
             raise ValueError(f"halted must be True or False, got {halted!r}")
-        counts = self._count_events(events)
-        return self._increments(1, retired, [counts[s] for s in range(
-            csr.EVENT_EXTERNAL_BASE, cfg.num_selectors)], mode, halted, self._start)
+        external = self._external(events, counts)
+        return self._increments(1, retired, external, mode, halted, self._start)
 
     def _counting(self) -> CountingConfig:
         return CountingConfig(self.mcountinhibit, dict(self.mhpmevent), dict(self.cfg))
@@ -376,17 +377,17 @@ class HartPMU:
                                                                mhpmevent)
 
     def cycles_until_lcofi(self, events: Iterable[int] = (), retired: int = 0,
-                           mode: str | Mode = "M") -> int | None:
+                           mode: str | Mode = "M", *, counts: Sequence[int] | None = None
+                           ) -> int | None:
         """With the same stimulus every cycle and no CSR access, after how many cycles is
         LCOFIP first set by an overflow? None if never. (Lets a caller jump there with
         ``advance`` instead of stepping cycle by cycle.)"""
         cfg = self.config
         mode = parse_mode(mode)
         self._check_mode(mode)
-        counts = self._count_events(events)
+        external = self._external(events, counts)
         if not cfg.sscofpmf:
             return None
-        external = [counts[s] for s in range(csr.EVENT_EXTERNAL_BASE, cfg.num_selectors)]
         incs = self._increments(1, retired, external, mode, False)
         best = None
         for idx, inc in incs.items():
@@ -396,10 +397,21 @@ class HartPMU:
             best = k if best is None else min(best, k)
         return best
 
-    def _count_events(self, events: Iterable[int]) -> Counter[int]:
+    def _external(self, events: Iterable[int], counts: Sequence[int] | None) -> list[int]:
+        """One cycle's occurrences per event input, from ``counts`` (checked) or ``events``."""
+        if counts is None:
+            return list(self.input_counts(events))
+        if events:
+            raise ValueError("give the external events as selectors (events) or as per-input "
+                             "counts (counts), not both")
+        return self._check_counts(counts)
+
+    def input_counts(self, events: Iterable[int]) -> tuple[int, ...]:
+        """The per-input occurrence counts (as the event pins carry them) of a list of event
+        selectors, one entry per occurrence: the one place selectors become counts."""
         if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
             raise ValueError(f"events must be a sequence of event selector values, got {events!r}")
-        counts: Counter[int] = Counter()
+        counts = [0] * len(self.config.events)
         lo, hi = csr.EVENT_EXTERNAL_BASE, self.config.num_selectors - 1
         for sel in events:
             if isinstance(sel, bool) or not isinstance(sel, int) or not lo <= sel <= hi:
@@ -408,10 +420,23 @@ class HartPMU:
                 raise ValueError(f"event selector {sel!r} is not an external event input "
                                  f"(valid: {lo}..{hi}; cycles and retired come from the clock "
                                  "and the retired argument)")
-            counts[sel] += 1
-        for sel, n in counts.items():
-            ev = self.config.events[sel - lo]
+            counts[sel - lo] += 1
+        self._check_counts(counts)
+        return tuple(counts)
+
+    def _check_counts(self, counts: Sequence[int]) -> list[int]:
+        events = self.config.events
+        if isinstance(counts, (str, bytes)) or not isinstance(counts, Sequence):
+            raise ValueError(f"counts must be a sequence of per-input counts, got {counts!r}")
+        if len(counts) not in (0, len(events)):
+            raise ValueError(f"events must give one count per event input ({len(events)}), "
+                             f"got {len(counts)}")
+        for i, (ev, n) in enumerate(zip(events, counts)):
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(f"events[{i}] must be an occurrence count 0.."
+                                 f"{ev.max_per_cycle}, got {n!r}")
             if n > ev.max_per_cycle:
-                raise ValueError(f"event {ev.name!r} (selector {sel}) fired {n} times in one "
-                                 f"cycle; it can report at most {ev.max_per_cycle}")
-        return counts
+                raise ValueError(f"event {ev.name!r} (selector {csr.event_selector(i)}) fired "
+                                 f"{n} times in one cycle; it can report at most "
+                                 f"{ev.max_per_cycle}")
+        return list(counts) or [0] * len(events)

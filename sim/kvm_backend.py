@@ -51,12 +51,6 @@ class RtlPMUBackend:
     async def write_csr(self, addr: int, value: int) -> None:
         await self._access(addr, csr.CSROp.WRITE, value)
 
-    def _counts(self, selectors: list[int]) -> tuple[int, ...]:
-        counts = [0] * len(self.config.events)
-        for sel in selectors:
-            counts[sel - csr.EVENT_EXTERNAL_BASE] += 1
-        return tuple(counts)
-
     async def advance(self, cycles: int, stream, mode: csr.Mode) -> int:
         if cycles <= 0:
             return 0
@@ -67,9 +61,7 @@ class RtlPMUBackend:
         try:
             ran = cycles
             for i in range(cycles):
-                selectors, retired = stream.at(i)
-                out = await self.h.cycle(PortInputs(None, self._counts(selectors), retired, mode,
-                                                    False))
+                out = await self.h.cycle(PortInputs(None, *stream.at(i), mode, False))
                 self.cycles += 1
                 # The PMU adds a cycle's increments at the end of the next one: lcofi_set now
                 # means this cycle's events overflow (docs/timing.md).
@@ -86,8 +78,7 @@ class RtlPMUBackend:
     async def _run(self, cycles: int, stream, mode: csr.Mode) -> int:
         """The same stimulus every cycle: the design's run control counts the cycles."""
         d = self.h.dut
-        selectors, retired = stream.at(0)
-        self.h.drive(PortInputs(None, self._counts(selectors), retired, mode, True))
+        self.h.drive(PortInputs(None, *stream.at(0), mode, True))
         d.ctl_cycles.value = cycles
         d.ctl_stop_on_lcofip.value = 1
         d.ctl_start.value = 1

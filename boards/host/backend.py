@@ -99,12 +99,10 @@ class BoardPMUBackend:
             raise BoardError(f"the board ran no cycle of a {n}-cycle run")
         return r.cycles
 
-    def _load(self, selectors: list[int], retired: int) -> None:
-        """Make every generator line report a constant count per cycle."""
+    def _load(self, counts: tuple[int, ...], retired: int) -> None:
+        """Make every generator line report a constant count per cycle (``counts`` per event
+        input, as the pins carry them)."""
         cfg = self.config
-        counts = [0] * len(cfg.events)
-        for sel in selectors:
-            counts[sel - csr.EVENT_EXTERNAL_BASE] += 1
         if self._gen is None:
             self._gen = {}
             full = True

@@ -32,7 +32,8 @@ from ..hart import HartPMU
 
 
 class Stimulus(Protocol):
-    def at(self, cycle: int) -> tuple[list[int], int]: ...
+    def at(self, cycle: int) -> tuple[tuple[int, ...], int]:
+        """(occurrences of each event input, as the pins carry them; instructions retired)."""
 
 
 @runtime_checkable
@@ -97,18 +98,15 @@ class HartBackend:
             # whose overflow sets LCOFIP (exactly what stepping would do, only faster).
             events, retired = stream.at(0)
             n = 1 if hart.lcofip else cycles
-            k = hart.cycles_until_lcofi(events, retired, mode)
+            k = hart.cycles_until_lcofi(retired=retired, mode=mode, counts=events)
             if k is not None:
                 n = min(n, k)
-            counts = [0] * len(self.config.events)
-            for sel in events:
-                counts[sel - csr.EVENT_EXTERNAL_BASE] += 1
-            hart.advance(n, [c * n for c in counts], retired * n, mode=mode)
+            hart.advance(n, [c * n for c in events], retired * n, mode=mode)
             return n
         done = self._whole_periods(cycles, stream, mode)
         for i in range(done, cycles):
             events, retired = stream.at(i)
-            hart.step(events=events, retired=retired, mode=mode)
+            hart.step(counts=events, retired=retired, mode=mode)
             if hart.lcofip:
                 return i + 1
         return cycles
@@ -125,11 +123,10 @@ class HartBackend:
         events = [0] * len(cfg.events)
         retired = 0
         for i in range(period):
-            sels, r = stream.at(i)
-            for idx, inc in hart.increments(sels, r, mode).items():
+            counts, r = stream.at(i)
+            for idx, inc in hart.increments(retired=r, mode=mode, counts=counts).items():
                 per[idx] = per.get(idx, 0) + inc
-            for sel in sels:
-                events[sel - csr.EVENT_EXTERNAL_BASE] += 1
+            events = [e + c for e, c in zip(events, counts)]
             retired += r
         mask = (1 << cfg.counter_width) - 1
         k = (cycles - period) // period
@@ -171,7 +168,7 @@ class AsyncHartBackend:
         for i in range(cycles):
             await asyncio.sleep(0)  # a clock edge
             events, retired = stream.at(i)
-            hart.step(events=events, retired=retired, mode=mode)
+            hart.step(counts=events, retired=retired, mode=mode)
             if hart.lcofip:
                 return i + 1
         return cycles

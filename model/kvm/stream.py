@@ -18,7 +18,6 @@ import math
 
 from collections.abc import Mapping
 
-from rvpmu import csr
 from rvpmu.config import PMUConfig
 
 RETIRED = "retired"
@@ -38,7 +37,8 @@ def _pattern(name: str, value: object, limit: int) -> tuple[int, ...]:
 
 
 class EventStream:
-    """The per-cycle stimulus of one run: ``at(i)`` gives cycle ``i``'s selectors and retired."""
+    """The per-cycle stimulus of one run: ``at(i)`` gives cycle ``i``'s occurrences per event
+    input (as the PMU's event pins carry them) and instructions retired."""
 
     def __init__(self, config: PMUConfig, description: Mapping[str, object] | None = None):
         if description is None:
@@ -49,7 +49,8 @@ class EventStream:
         desc = dict(description)
         desc.setdefault(RETIRED, 1)
         self._retired = _pattern(RETIRED, desc.pop(RETIRED), config.retire_width)
-        self._inputs: list[tuple[int, tuple[int, ...]]] = []
+        self._inputs: list[tuple[int, tuple[int, ...]]] = []  # (input index, pattern)
+        self._width = len(config.events)
         names = {e.name: i for i, e in enumerate(config.events)}
         self._description: dict[str, object] = {RETIRED: _plain(self._retired)}
         for name in sorted(desc):
@@ -61,19 +62,19 @@ class EventStream:
             pat = _pattern(name, desc[name], config.events[idx].max_per_cycle)
             self._description[name] = _plain(pat)
             if any(pat):
-                self._inputs.append((csr.event_selector(idx), pat))
+                self._inputs.append((idx, pat))
 
     @classmethod
     def idle(cls, config: PMUConfig) -> EventStream:
         """No instruction retires and no event fires (a host cycle)."""
         return cls(config, {RETIRED: 0})
 
-    def at(self, cycle: int) -> tuple[list[int], int]:
-        """(external event selectors, one entry per occurrence; instructions retired)."""
-        events: list[int] = []
-        for sel, pat in self._inputs:
-            events += [sel] * pat[cycle % len(pat)]
-        return events, self._retired[cycle % len(self._retired)]
+    def at(self, cycle: int) -> tuple[tuple[int, ...], int]:
+        """(occurrences of each event input; instructions retired) in cycle ``cycle``."""
+        counts = [0] * self._width
+        for idx, pat in self._inputs:
+            counts[idx] = pat[cycle % len(pat)]
+        return tuple(counts), self._retired[cycle % len(self._retired)]
 
     @property
     def period(self) -> int:
@@ -93,7 +94,7 @@ class _Shifted:
     def __init__(self, stream: EventStream, offset: int):
         self._stream, self._offset = stream, offset
 
-    def at(self, cycle: int) -> tuple[list[int], int]:
+    def at(self, cycle: int) -> tuple[tuple[int, ...], int]:
         return self._stream.at(self._offset + cycle)
 
     @property

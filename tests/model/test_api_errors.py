@@ -344,6 +344,34 @@ def test_too_many_repeats_of_an_event():
     pmu.step(events=[EV_B] * 3)  # the maximum itself is fine
 
 
+def test_per_input_counts_are_the_selector_lists_counts():
+    """``counts`` (as the event pins carry them) and ``events`` (selectors) are one input."""
+    a, b = make(), make()
+    for pmu in (a, b):
+        pmu.csr_write(csr.mhpmevent(3), EV_B)
+    a.step(events=[EV_B, EV_A, EV_B])
+    b.step(counts=(1, 2, 0))
+    assert a.input_counts([EV_B, EV_A, EV_B]) == (1, 2, 0)
+    assert a.snapshot() == b.snapshot() and a.peek(mhpmcounter(3)) == 0  # rule 23: next cycle
+    a.step(events=[EV_B] * 3)
+    b.step(counts=(0, 3, 0))
+    assert a.snapshot() == b.snapshot() and b.peek(mhpmcounter(3)) == 3
+
+
+@pytest.mark.parametrize("counts, match", [
+    ((1, 0), "one count per event input"), ((2, 0, 0), r"'ev_a' \(selector 3\) fired 2 times"),
+    ((-1, 0, 0), r"events\[0\] must be an occurrence count 0..1"), ((0, 1.0, 0), r"events\[1\]"),
+    ("103", "per-input counts")])
+def test_bad_per_input_counts(counts, match):
+    with pytest.raises(ValueError, match=match):
+        make().step(counts=counts)
+
+
+def test_selectors_and_counts_not_both():
+    with pytest.raises(ValueError, match="not both"):
+        make().step(events=[EV_A], counts=(1, 0, 0))
+
+
 def test_events_on_pmu_without_inputs():
     pmu = make(events=())
     with pytest.raises(ValueError, match="no external event inputs; events must be empty"):
