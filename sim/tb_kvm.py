@@ -16,6 +16,7 @@ import cocotb
 from cocotb.task import bridge, resume
 from cocotb.triggers import FallingEdge, RisingEdge
 
+from rvpmu import progress
 from rvpmu.config import PMUConfig
 from rvpmu.model import HartPMU, KvmVcpuPmu
 from rvpmu.model.kvm import BlockingBackend
@@ -46,8 +47,13 @@ async def kvm_scenarios(dut):
     results = {}
     loops = params.get("loop_iterations", LOOP_ITERATIONS)
     t0 = time.perf_counter()
-    for profile in params.get("profiles", ["kvm", "spec"]):
-        for name in params.get("scenarios", list(SCENARIOS)):
+    profiles = params.get("profiles", ["kvm", "spec"])
+    names = params.get("scenarios", list(SCENARIOS))
+    for profile in profiles:
+        for name in names:
+            if params.get("progress"):
+                dut._log.info(progress.mark("KVM scenarios", len(results),
+                                            len(profiles) * len(names), "scenarios"))
             await _reset(dut)
 
             def guest(profile=profile, name=name):
@@ -68,6 +74,8 @@ async def kvm_scenarios(dut):
                                             "compare_matches": replay.divergence is None}
             assert same, f"{name}/{profile}: the RTL's guest-visible results differ from the model"
             assert replay.divergence is None, f"{name}/{profile}: {replay.divergence}"
+    if params.get("progress"):
+        dut._log.info(progress.mark("KVM scenarios", len(results), len(results), "scenarios"))
     report = Path(os.environ["RVPMU_SIM_REPORT"])
     data = json.loads(report.read_text()) if report.exists() else {"tests": {}}
     data["kvm"] = {"scenarios": results, "rtl_cycles": hw.cycles,

@@ -16,7 +16,7 @@ from pathlib import Path
 import cocotb
 from cocotb.triggers import SimTimeoutError, with_timeout
 
-from rvpmu import csr
+from rvpmu import csr, progress
 from rvpmu.config import PMUConfig
 from rvpmu.model.cycle import CSR_RESPONSE_LATENCY, PortInputs
 from rvpmu.model.eventgen import EventSource
@@ -33,6 +33,12 @@ def _setup() -> tuple[PMUConfig, dict]:
     cfg = PMUConfig.from_toml(os.environ["RVPMU_SIM_CONFIG"])
     params = json.loads(os.environ.get("RVPMU_SIM_PARAMS", "{}"))
     return cfg, params
+
+
+def _progress(dut, params: dict, phase: str, done: int, total: int, unit: str) -> None:
+    """A progress mark in the log, for ``rvpmu sim`` to print with an ETA (rvpmu.progress)."""
+    if params.get("progress"):
+        dut._log.info(progress.mark(phase, done, total, unit))
 
 
 def _report(name: str, sb: Scoreboard, seconds: float, **extra) -> None:
@@ -110,8 +116,12 @@ async def _lockstep_random(dut, cfg: PMUConfig, params: dict) -> None:
     await h.start()
     sb = Scoreboard(cfg, seed=seed, label="lockstep_random")
     t0 = time.perf_counter()
-    for inp in itertools.islice(Stimulus(cfg, seed), params.get("lockstep_cycles", 2000)):
+    total = params.get("lockstep_cycles", 2000)
+    for i, inp in enumerate(itertools.islice(Stimulus(cfg, seed), total)):
+        if i % max(1, total // 20) == 0:
+            _progress(dut, params, "lock-step", i, total, "cycles")
         await _step(h, sb, inp)
+    _progress(dut, params, "lock-step", total, total, "cycles")
     for inp in read_all(cfg):  # the final state, register by register
         await _step(h, sb, inp)
     _report("lockstep_random", sb, time.perf_counter() - t0)
@@ -122,7 +132,9 @@ async def _directed(dut, cfg: PMUConfig, params: dict) -> None:
     await h.start()
     sb = Scoreboard(cfg, seed=0, label="directed")
     t0 = time.perf_counter()
-    for name, make in {**SEQUENCES, **SWEEPS}.items():
+    steps = {**SEQUENCES, **SWEEPS}
+    for i, (name, make) in enumerate(steps.items()):
+        _progress(dut, params, "directed", i, len(steps), "sequences and sweeps")
         sb.label = f"directed/{name}"
         for inp in make(cfg):
             await _step(h, sb, inp)
@@ -142,6 +154,7 @@ async def _directed(dut, cfg: PMUConfig, params: dict) -> None:
             for inp in steer(cfg, hole, rng):
                 await _step(h, sb, inp)
                 steered += 1
+    _progress(dut, params, "directed", len(steps), len(steps), "sequences and sweeps")
     _report("directed", sb, time.perf_counter() - t0, steered_cycles=steered)
 
 
@@ -162,12 +175,11 @@ async def _long_regression(dut, cfg: PMUConfig, params: dict) -> None:
     dut.halt.value = 0
     t = 0  # generator cycle: cycles since it started running
     t0 = time.perf_counter()
-    next_report = total // 10
+    next_report = 0
     while sb.checked_cycles < total:
-        if params.get("progress") and sb.checked_cycles >= next_report:
-            dut._log.info("rvpmu-progress long regression: %d%% (%s cycles checked)",
-                          100 * sb.checked_cycles // total, f"{sb.checked_cycles:,}")
-            next_report += total // 10
+        if sb.checked_cycles >= next_report:
+            _progress(dut, params, "long regression", sb.checked_cycles, total, "cycles")
+            next_report += max(1, total // 50)
         gap = rng.choice((0, 1, 2, rng.randint(3, 64), rng.randint(64, max_gap)))
         gap = min(gap, max(0, total - sb.checked_cycles - 1))
         await h.idle(gap)
@@ -186,4 +198,5 @@ async def _long_regression(dut, cfg: PMUConfig, params: dict) -> None:
         await _step(h, sb, inp, events=False)
         t += 1
     seconds = time.perf_counter() - t0
+    _progress(dut, params, "long regression", total, total, "cycles")
     _report("long_regression", sb, seconds, cycles_per_second=round(sb.checked_cycles / seconds))
