@@ -98,14 +98,6 @@ class PMUPorts:
         """The increments selected from the last clocked inputs, added at the next edge."""
         return dict(self._increments)
 
-    def drain(self) -> PortOutputs:
-        """Clock halted, access-free cycles until nothing is in flight (an access's response,
-        an increment, a deferred LCOFIP set)."""
-        out = self.outputs
-        for _ in range(self.latency):
-            out = self.clock(PortInputs(None, halt=True))
-        return out
-
     def lcofi_set(self) -> bool:
         """The gateware's ``lcofi_set``: the increments in flight set LCOFIP at the next edge
         (if that edge performs no CSR write), so a run can stop exactly at an overflow; or an

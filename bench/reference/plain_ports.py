@@ -29,9 +29,6 @@ class PlainPMUPorts(PMUPorts):
         self.performed = (inputs.csr_req, rsp) if inputs.csr_req is not None else None
         return self._show(rsp)
 
-    def drain(self) -> PortOutputs:
-        return self.outputs  # nothing is ever in flight
-
     def lcofi_set(self) -> bool:
         return False  # the plain design has no run control to stop
 

@@ -1,8 +1,8 @@
 """The host end of the board link: framing, the pyserial driver, the KVM backend, the checks."""
 
 from .backend import BoardAccessError, BoardPMUBackend
-from .driver import BoardClient, BoardError, CsrResult, Hello, LinkStatus, RunResult
+from .driver import BoardClient, BoardError, Hello, LinkStatus, RunResult
 from .port import open_port
 
-__all__ = ["BoardClient", "BoardError", "BoardAccessError", "BoardPMUBackend", "CsrResult",
+__all__ = ["BoardClient", "BoardError", "BoardAccessError", "BoardPMUBackend",
            "Hello", "LinkStatus", "RunResult", "open_port"]

@@ -55,7 +55,7 @@ class BoardPMUBackend:
     def _access(self, addr: int, op: csr.CSROp, value: int = 0) -> int:
         r = self.client.csr(op, addr, value & ((1 << self.config.xlen) - 1), csr.Mode.M)
         self.accesses += 1
-        self._lcofip = r.lcofip
+        self._lcofip = self.client.lcofip
         if not r.hit or r.exc != csr.Exc.NONE:
             raise BoardAccessError(f"M-mode {op.name} of CSR 0x{addr:03X} answered "
                                    f"hit={r.hit} exc={r.exc.name}")

@@ -20,11 +20,12 @@ from pathlib import Path
 from rvpmu import csr
 from rvpmu.config import PMUConfig
 from rvpmu.csrmap import csr_map
-from rvpmu.model import HartPMU, KvmVcpuPmu, PMUPorts
-from rvpmu.model.cycle import CSRRequest, PortInputs
+from rvpmu.model import HartPMU, KvmVcpuPmu
+from rvpmu.model.cycle import CSRRequest
 from rvpmu.model.eventgen import EventSource
 from rvpmu.model.kvm.replay import compare
 from rvpmu.model.kvm.scenarios import SCENARIOS, GuestAssert, run_scenario, unmet_requirement
+from rvpmu.sim.scoreboard import Mismatch, Scoreboard
 from rvpmu.sim.stimulus import Stimulus
 
 from .backend import BoardPMUBackend
@@ -48,11 +49,12 @@ class CheckResult:
 
 def random_check(client: BoardClient, config: PMUConfig, seed: int, steps: int = 300,
                  max_run: int = 5000, backend: BoardPMUBackend | None = None) -> CheckResult:
-    """One seeded random sequence on the board against ``PMUPorts``; see the module doc."""
+    """One seeded random sequence on the board against the regression's ``Scoreboard``; see
+    the module doc."""
     name = f"random seed {seed}"
     rng = random.Random(seed ^ 0xB0A2D)
     stim = Stimulus(config, seed)
-    model = PMUPorts(config)
+    sb = Scoreboard(config, seed=seed, label=name, reproduce=f"--seed {seed}")
     client.reset()
     if backend is not None:
         backend.forget_generator()
@@ -61,69 +63,33 @@ def random_check(client: BoardClient, config: PMUConfig, seed: int, steps: int =
     for addr, value in src.registers(config):
         client.gen_write(addr, value)
     t = 0  # generator cycle: cycles run since it was loaded
-    history: list[str] = []
     ops = 0
 
-    def fail(what: str, want, got) -> CheckResult:
-        recent = "; ".join(history[-4:])
-        return CheckResult(name, False, f"step {ops}: {what}: model {want}, board {got} "
-                           f"(after: {recent}); reproduce with --seed {seed}", ops, t)
-
-    def access(req: CSRRequest):
+    def access(req: CSRRequest) -> None:
         got = client.csr(req.op, req.addr, req.wdata, req.mode)
-        out = model.clock(PortInputs(req, halt=True))
-        for _ in range(model.latency - 1):  # the board waits, halted, for the response
-            out = model.clock(PortInputs(None, halt=True))
-        want = (out.csr_rsp.hit, out.csr_rsp.exc, out.csr_rsp.rdata, out.lcofip)
-        have = (got.hit, got.exc, got.rdata, got.lcofip)
-        history.append(f"{req.op.name} 0x{req.addr:03X} in {req.mode.name}")
-        return want, have
+        sb.check_access(req, got, client.lcofip)
 
-    for _ in range(steps):
-        ops += 1
-        r = rng.random()
-        if r < 0.6:
-            req = stim.request()
-            want, have = access(req)
-            if want != have:
-                return fail(f"{req.op.name} of CSR 0x{req.addr:03X} in {req.mode.name} "
-                            "(hit, exc, rdata, lcofip)", want, have)
-            continue
-        mode = rng.choice(config.modes)
-        if r < 0.85:
-            n = rng.choice((1, 2, rng.randint(3, 64), rng.randint(64, max_run)))
-            got = client.run(n, mode)
-            model.run(n, lambda k, c, t=t: src.totals(t + k, c), lambda k, t=t: src.at(t + k),
-                      mode, False)
-            model.drain()  # the board is halted after a run
-            t += n
-            history.append(f"run {n} in {mode.name}")
-            if (got.cycles, got.lcofip) != (n, model.hart.lcofip):
-                return fail(f"run of {n} cycles in {mode.name} (cycles, lcofip)",
-                            (n, model.hart.lcofip), (got.cycles, got.lcofip))
-        else:
-            n = rng.randint(1, 300)
-            want_n = n
-            for i in range(n):
-                events, retired = src.at(t + i)
-                out = model.clock(PortInputs(None, events, retired, mode))
-                if out.lcofip or model.lcofi_set():  # as the board's run control sees it
-                    want_n = i + 1
-                    break
-            model.drain()
-            got = client.run(n, mode, stop_on_lcofip=True)
-            t += want_n
-            history.append(f"run {n} in {mode.name} stopping at LCOFIP")
-            if (got.cycles, got.lcofip) != (want_n, model.hart.lcofip):
-                return fail(f"run of up to {n} cycles in {mode.name} stopping at LCOFIP "
-                            "(cycles, lcofip)", (want_n, model.hart.lcofip),
-                            (got.cycles, got.lcofip))
-    for addr in csr_map(config):  # the final state, register by register
-        ops += 1
-        req = CSRRequest(addr, csr.CSROp.READ, 0, csr.Mode.M)
-        want, have = access(req)
-        if want != have:
-            return fail(f"final read of CSR 0x{addr:03X}", want, have)
+    try:
+        for _ in range(steps):
+            ops += 1
+            r = rng.random()
+            if r < 0.6:
+                access(stim.request())
+                continue
+            mode = rng.choice(config.modes)
+            if r < 0.85:
+                n = rng.choice((1, 2, rng.randint(3, 64), rng.randint(64, max_run)))
+                got = client.run(n, mode)
+                t += sb.check_run(n, src, t, mode, got.cycles, got.lcofip)
+            else:
+                n = rng.randint(1, 300)
+                got = client.run(n, mode, stop_on_lcofip=True)
+                t += sb.check_run(n, src, t, mode, got.cycles, got.lcofip, stop_on_lcofip=True)
+        for addr in csr_map(config):  # the final state, register by register
+            ops += 1
+            access(CSRRequest(addr, csr.CSROp.READ, 0, csr.Mode.M))
+    except Mismatch as exc:
+        return CheckResult(name, False, f"step {ops}: {exc}", ops, t)
     return CheckResult(name, True, f"{ops} operations, {t:,} generator cycles: all match",
                        ops, t)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from rvpmu import csr
 from rvpmu.config import ConfigError, PMUConfig
+from rvpmu.model.cycle import CSRResponse
 
 from .. import protocol as P
 from .framing import FrameDecoder, encode_request
@@ -55,14 +56,6 @@ class Hello:
             return P.Board(self.board).name.lower()
         except ValueError:
             return f"board-{self.board}"
-
-
-@dataclass(frozen=True)
-class CsrResult:
-    hit: bool
-    exc: csr.Exc
-    rdata: int
-    lcofip: bool  # the PMU's LCOFIP after the access
 
 
 @dataclass(frozen=True)
@@ -115,6 +108,7 @@ class BoardClient:
         self._baud = getattr(port, "baudrate", None) or 115200
         self.info: Hello | None = None
         self.cycles_per_second: float | None = None  # the board's clock, or a simulator's pace
+        self.lcofip = False  # the PMU's LCOFIP as the latest CSR or RUN response reported it
         self.decoder = FrameDecoder()
         self.stats = LinkStats()
         self._heard = b""  # the last bytes read, to recognise SIM_BUSY
@@ -290,12 +284,14 @@ class BoardClient:
                              f"{exc}") from None
 
     def csr(self, op: csr.CSROp, addr: int, wdata: int = 0,
-            mode: csr.Mode = csr.Mode.M) -> CsrResult:
+            mode: csr.Mode = csr.Mode.M) -> CSRResponse:
+        """One CSR access, answered as the PMU's port answers it; ``lcofip`` then holds the
+        PMU's LCOFIP after it."""
         args = bytes([int(op), int(mode)]) + addr.to_bytes(2, "little") + \
             (wdata & ((1 << 64) - 1)).to_bytes(8, "little")
         data = self.transact(P.Cmd.CSR, args)
-        return CsrResult(bool(data[0] & P.FLAG_HIT), csr.Exc(data[1]), _le(data[2:10]),
-                         bool(data[0] & P.FLAG_LCOFIP))
+        self.lcofip = bool(data[0] & P.FLAG_LCOFIP)
+        return CSRResponse(True, bool(data[0] & P.FLAG_HIT), _le(data[2:10]), csr.Exc(data[1]))
 
     def run(self, cycles: int, mode: csr.Mode, stop_on_lcofip: bool = False) -> RunResult:
         if not 0 <= cycles <= U32:
@@ -304,7 +300,8 @@ class BoardClient:
         args = cycles.to_bytes(4, "little") + bytes([int(mode),
                                                      P.RUN_STOP_ON_LCOFIP * stop_on_lcofip])
         data = self.transact(P.Cmd.RUN, args, extra_time=1.05 * cycles / clk)
-        return RunResult(_le(data[0:4]), bool(data[4] & P.FLAG_LCOFIP))
+        self.lcofip = bool(data[4] & P.FLAG_LCOFIP)
+        return RunResult(_le(data[0:4]), self.lcofip)
 
     def gen_write(self, register: int, value: int) -> None:
         self.transact(P.Cmd.GEN, register.to_bytes(2, "little") +
