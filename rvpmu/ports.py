@@ -13,6 +13,7 @@ per event input, named after it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from . import csr
@@ -83,7 +84,18 @@ def width(port: Port, config: PMUConfig, event: int | None = None) -> int:
 
 
 def ports(config: PMUConfig, *, run_status: bool = False, direction: str | None = None):
-    """(pin, port, width, event index) for every pin of a PMU built for ``config``."""
+    """(pin, port, width, event index) for every pin of a PMU built for ``config``.
+
+    Cached: the cocotb drivers and monitors ask for it every cycle."""
+    return _ports(config, run_status, direction)
+
+
+@functools.lru_cache(maxsize=64)
+def _ports(config: PMUConfig, run_status: bool, direction: str | None) -> tuple:
+    return tuple(_each_port(config, run_status, direction))
+
+
+def _each_port(config: PMUConfig, run_status: bool, direction: str | None):
     for p in PORTS:
         if (p.run_status and not run_status) or (direction and p.dir != direction):
             continue
