@@ -7,7 +7,8 @@ prose description of the same numbers.
 
 A frame is ``SYNC LEN PAYLOAD[LEN] CRC_HI CRC_LO``: ``LEN`` counts the payload bytes, the CRC is
 CRC-16/CCITT-FALSE (polynomial 0x1021, initial value 0xFFFF, no reflection, no final XOR) over
-``LEN`` and the payload. Requests start with ``REQUEST_SYNC`` and carry ``CMD SEQ ARGS...``;
+``LEN`` and the payload: ``CRC``, from ``amaranth.lib.crc``'s catalogue, whose ``Processor``
+the gateware instantiates and whose ``compute`` the host calls. Requests start with ``REQUEST_SYNC`` and carry ``CMD SEQ ARGS...``;
 responses start with ``RESPONSE_SYNC`` and carry ``CMD SEQ STATUS DATA...``. Integers are
 little-endian.
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import enum
 
+from amaranth.lib.crc import catalog
+
 VERSION_MAJOR = 1
 VERSION_MINOR = 0
 
@@ -23,8 +26,7 @@ REQUEST_SYNC = 0x5A
 RESPONSE_SYNC = 0xA5
 MAGIC = b"RVPM"
 
-CRC_POLY = 0x1021
-CRC_INIT = 0xFFFF
+CRC = catalog.CRC16_CCITT_FALSE(data_width=8)  # one byte per step, MSB first
 
 MIN_REQUEST_PAYLOAD = 2  # CMD SEQ
 MAX_REQUEST_PAYLOAD = 16  # longer LEN bytes are rejected at once (resynchronisation)
@@ -103,6 +105,11 @@ STATUS_FIELDS = ("crc_errors", "length_errors", "timeouts", "uart_errors")
 assert sum(n for _, n in HELLO_FIELDS) == HELLO_LEN
 assert max(ARG_LEN.values()) + MIN_REQUEST_PAYLOAD <= MAX_REQUEST_PAYLOAD
 assert all(n is None or n <= RESULT_LEN for c, n in DATA_LEN.items() if c != Cmd.HELLO)
+
+
+def crc16(data: bytes) -> int:
+    """The frame CRC of ``data`` (``crc16(b"123456789") == 0x29B1``)."""
+    return CRC.compute(data)
 
 
 def config_text(config) -> bytes:

@@ -11,12 +11,11 @@ again, which is what the host's resynchronisation relies on.
 from __future__ import annotations
 
 from amaranth.hdl import Array, Cat, Module, Signal
-from amaranth.lib import stream, wiring
+from amaranth.lib import crc as crclib, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..protocol import (MAX_REQUEST_PAYLOAD, MAX_RESPONSE_PAYLOAD, MIN_REQUEST_PAYLOAD,
+from ..protocol import (CRC, MAX_REQUEST_PAYLOAD, MAX_RESPONSE_PAYLOAD, MIN_REQUEST_PAYLOAD,
                         REQUEST_SYNC, RESPONSE_SYNC)
-from .crc import CRC16
 
 LEN_WIDTH = 8
 
@@ -52,7 +51,7 @@ class FrameParser(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.crc = crc = CRC16()
+        m.submodules.crc = crc = crclib.Processor(CRC)
         buf = Array(Signal(8, name=f"byte{i}") for i in range(MAX_REQUEST_PAYLOAD))
         length = Signal(LEN_WIDTH)
         pos = Signal(range(MAX_REQUEST_PAYLOAD + 1))
@@ -78,7 +77,7 @@ class FrameParser(wiring.Component):
             with m.State("HUNT"):
                 m.d.comb += rx.ready.eq(1)
                 with m.If(take & (byte == REQUEST_SYNC)):
-                    m.d.comb += crc.clear.eq(1)
+                    m.d.comb += crc.start.eq(1)
                     m.next = "LEN"
             with m.State("LEN"):
                 m.d.comb += rx.ready.eq(1)
@@ -90,7 +89,7 @@ class FrameParser(wiring.Component):
                         m.d.comb += self.err_length.eq(1)
                         m.next = "HUNT"
                     with m.Else():
-                        m.d.comb += crc.en.eq(1)
+                        m.d.comb += crc.valid.eq(1)
                         m.d.sync += [length.eq(byte), pos.eq(0)]
                         m.next = "PAYLOAD"
             with m.State("PAYLOAD"):
@@ -99,7 +98,7 @@ class FrameParser(wiring.Component):
                     m.d.comb += self.err_timeout.eq(1)
                     m.next = "HUNT"
                 with m.Elif(take):
-                    m.d.comb += crc.en.eq(1)
+                    m.d.comb += crc.valid.eq(1)
                     m.d.sync += [buf[pos].eq(byte), pos.eq(pos + 1)]
                     with m.If(pos + 1 == length):
                         m.next = "CRC_HI"
@@ -149,7 +148,7 @@ class FrameSender(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.crc = crc = CRC16()
+        m.submodules.crc = crc = crclib.Processor(CRC)
         length = Signal(LEN_WIDTH)
         index = Signal(range(MAX_RESPONSE_PAYLOAD + 1))
         wait = Signal(range(self.FETCH_LATENCY + 1))
@@ -161,7 +160,7 @@ class FrameSender(wiring.Component):
             with m.State("IDLE"):
                 with m.If(self.start):
                     m.d.sync += [length.eq(self.length), out.eq(RESPONSE_SYNC)]
-                    m.d.comb += crc.clear.eq(1)
+                    m.d.comb += crc.start.eq(1)
                     m.next = "SYNC"
             with m.State("SYNC"):
                 m.d.comb += tx.valid.eq(1)
@@ -171,7 +170,7 @@ class FrameSender(wiring.Component):
             with m.State("LEN"):
                 m.d.comb += tx.valid.eq(1)
                 with m.If(tx.ready):
-                    m.d.comb += crc.en.eq(1)
+                    m.d.comb += crc.valid.eq(1)
                     m.d.sync += [index.eq(0), wait.eq(self.FETCH_LATENCY)]
                     m.next = "FETCH"
             with m.State("FETCH"):
@@ -186,7 +185,7 @@ class FrameSender(wiring.Component):
             with m.State("PAYLOAD"):
                 m.d.comb += tx.valid.eq(1)
                 with m.If(tx.ready):
-                    m.d.comb += crc.en.eq(1)
+                    m.d.comb += crc.valid.eq(1)
                     m.d.sync += [index.eq(index + 1), wait.eq(self.FETCH_LATENCY)]
                     m.next = "FETCH"
             with m.State("CRC_HI"):

@@ -1,4 +1,4 @@
-"""Host side of the frame format: CRC, request/response encoding, a resynchronising decoder.
+"""Host side of the frame format: request/response encoding, a resynchronising decoder.
 
 The numbers are ``rvpmu.boards.protocol``'s; docs/board-protocol.md describes them.
 """
@@ -8,15 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import protocol as P
-
-
-def crc16(data: bytes, crc: int = P.CRC_INIT) -> int:
-    """CRC-16/CCITT-FALSE (``crc16(b"123456789") == 0x29B1``)."""
-    for b in data:
-        crc ^= b << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ P.CRC_POLY if crc & 0x8000 else crc << 1) & 0xFFFF
-    return crc
+from ..protocol import crc16
 
 
 def frame(sync: int, payload: bytes) -> bytes:
