@@ -123,19 +123,27 @@ class HartPMU:
 
     def snapshot(self) -> dict[str, int]:
         """Every architectural register by name (64-bit values), for comparisons and traces."""
-        out = {}
-        for i, v in self.counters.items():
-            out[{csr.CY: "mcycle", csr.IR: "minstret"}.get(i, f"mhpmcounter{i}")] = v
-        for i, v in self.mhpmevent.items():
-            out[f"mhpmevent{i}"] = v
+        counters, events, enables = self._snapshot_names()
+        out = dict(zip(counters, self.counters.values()))
+        out.update(zip(events, self.mhpmevent.values()))
         if self.config.smcntrpmf:
             out["mcyclecfg"], out["minstretcfg"] = self.cfg[csr.CY], self.cfg[csr.IR]
         out["mcountinhibit"] = self.mcountinhibit
-        for name, v in self.counteren.items():
-            if self._map_by_name(name).exists:
-                out[name] = v
+        for name in enables:
+            out[name] = self.counteren[name]
         out["lcofip"] = int(self._lcofip)
         return out
+
+    def _snapshot_names(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The names ``snapshot`` uses, in the order of the state dicts (computed once: the
+        scoreboard takes two snapshots a checked cycle)."""
+        if getattr(self, "_names", None) is None:
+            self._names = (
+                tuple({csr.CY: "mcycle", csr.IR: "minstret"}.get(i, f"mhpmcounter{i}")
+                      for i in self.counters),
+                tuple(f"mhpmevent{i}" for i in self.mhpmevent),
+                tuple(n for n in self.counteren if self._map_by_name(n).exists))
+        return self._names
 
     # -- CSR access ----------------------------------------------------------------------------
 

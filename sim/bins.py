@@ -70,6 +70,9 @@ class CounterBins:
         self._raiser: int | None = None  # the counter whose overflow raised LCOFIP last
         self._applied: list[dict[int, int]] = [{}, {}]  # increments applied at the last edges
         self.goals = self._goals()
+        # the counting-configuration register of each counter, named once (sample_step)
+        self._cfg_reg = {i: {csr.CY: "mcyclecfg", csr.IR: "minstretcfg"}.get(i, f"mhpmevent{i}")
+                         for i in (csr.CY, csr.IR, *config.hpm_indices)}
 
     # -- the goals ------------------------------------------------------------------------------
 
@@ -189,18 +192,16 @@ class CounterBins:
                     wrote: str | None) -> None:
         """One clock edge: ``incs`` the increments this cycle's inputs select (applied at the
         next edge), ``applied`` those added at this edge."""
-        cfg = self.config
         self._applied = [applied, self._applied[0]]
         if not halted:
-            for i in [csr.CY, csr.IR, *cfg.hpm_indices]:
+            inhibit, hits, name = before.get("mcountinhibit", 0), self.hits, mode.name
+            for i, reg in self._cfg_reg.items():
                 inc = incs.get(i)
                 if inc:
-                    self.hits[("filter", i, mode.name, "counted")] += 1
+                    hits[("filter", i, name, "counted")] += 1
                     if i >= csr.HPM_FIRST:
-                        sel = before.get(f"mhpmevent{i}", 0) & csr.EVENT_SEL_MASK
-                        self.hits[("route", i, sel)] += 1
-                elif inc is None and not before.get("mcountinhibit", 0) >> i & 1:
-                    reg = {csr.CY: "mcyclecfg", csr.IR: "minstretcfg"}.get(i, f"mhpmevent{i}")
+                        hits[("route", i, before.get(reg, 0) & csr.EVENT_SEL_MASK)] += 1
+                elif inc is None and not inhibit >> i & 1:
                     value = before.get(reg, 0)
                     counts = i < csr.HPM_FIRST or value & csr.EVENT_SEL_MASK
                     if counts and value >> csr.INH_BIT[mode] & 1:
@@ -211,9 +212,11 @@ class CounterBins:
                         wrote: str | None) -> None:
         """OF and LCOFIP around one edge or a bulk advance."""
         self._recent_of = {i: n + 1 for i, n in self._recent_of.items() if n < 3}
-        for i in self.config.hpm_indices:
-            b, a = before.get(f"mhpmevent{i}", 0), after.get(f"mhpmevent{i}", 0)
-            if not b & OF_BIT and a & OF_BIT and wrote != f"mhpmevent{i}":
+        for i, reg in self._cfg_reg.items():
+            if i < csr.HPM_FIRST:
+                continue
+            b, a = before.get(reg, 0), after.get(reg, 0)
+            if not b & OF_BIT and a & OF_BIT and wrote != reg:
                 self.hits[("overflow", i, "of")] += 1
                 self._recent_of[i] = 0
         if not before.get("lcofip") and after.get("lcofip") and self._recent_of:

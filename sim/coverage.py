@@ -23,6 +23,8 @@ class Coverage:
         self.access: Counter[tuple[str, str, str, str]] = Counter()
         self.rules: Counter[int] = Counter()
         self.events: Counter[str] = Counter()
+        # per counter: (index, event register, counter register), named once
+        self._hpm = tuple((i, f"mhpmevent{i}", f"mhpmcounter{i}") for i in config.hpm_indices)
 
     def sample_access(self, req: CSRRequest, rsp: CSRResponse, before: dict[str, int]) -> None:
         info = lookup(self.config, req.addr)
@@ -88,21 +90,22 @@ class Coverage:
             r[25] += 1
         if before.get("mcountinhibit"):
             r[20] += 1
-        for i in self.config.hpm_indices:
-            b, a = before.get(f"mhpmevent{i}", 0), after.get(f"mhpmevent{i}", 0)
+        inhibit = before.get("mcountinhibit", 0)
+        for i, event, counter in self._hpm:
+            b, a = before.get(event, 0), after.get(event, 0)
             sel = b & csr.EVENT_SEL_MASK
             if sel == csr.EVENT_NONE:
                 r[10] += 1
-            if b >> 58 & 0x1F and sel:
+            elif b >> 58 & 0x1F:
                 r[26] += 1
-            if before.get("mcountinhibit", 0) >> i & 1 and sel:
+            if inhibit >> i & 1 and sel:
                 r[38] += 1
-            if not b & OF_BIT and a & OF_BIT and wrote != f"mhpmevent{i}":
+            if not b & OF_BIT and a & OF_BIT and wrote != event:
                 ev["of_set_by_overflow"] += 1
                 r[31] += 1
                 r[37] += 1
-            cb, ca = before.get(f"mhpmcounter{i}", 0), after.get(f"mhpmcounter{i}", 0)
-            if ca < cb and wrote != f"mhpmcounter{i}":
+            cb, ca = before.get(counter, 0), after.get(counter, 0)
+            if ca < cb and wrote != counter:
                 ev["counter_wrapped"] += 1
                 r[29] += 1
                 if b & OF_BIT:
