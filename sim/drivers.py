@@ -15,7 +15,7 @@ from rvpmu import ports
 from rvpmu.config import PMUConfig
 from rvpmu.model.cycle import PortInputs, PortOutputs
 
-CLOCK_NS = 10
+from .clocktop import CLOCK_NS, WRAPPER
 
 
 class PMUMonitor:
@@ -52,7 +52,8 @@ class PMUHarness:
         self.lcofi_set: bool | None = None
 
     async def start(self) -> None:
-        Clock(self.dut.clk, CLOCK_NS, unit="ns").start()
+        if self.dut._name != WRAPPER:  # else the simulator toggles clk itself (sim.clocktop)
+            Clock(self.dut.clk, CLOCK_NS, unit="ns").start()
         d = self.dut
         d.rst.value = 1
         for pin, p, _w, _i in ports.ports(self.config, direction=ports.IN):
