@@ -179,7 +179,7 @@ async def _long_regression(dut, cfg: PMUConfig, params: dict) -> None:
     while sb.checked_cycles < total:
         if sb.checked_cycles >= next_report:
             _progress(dut, params, "long regression", sb.checked_cycles, total, "cycles")
-            next_report += max(1, total // 50)
+            next_report = sb.checked_cycles + max(1, total // 50)
         gap = rng.choice((0, 1, 2, rng.randint(3, 64), rng.randint(64, max_gap)))
         gap = min(gap, max(0, total - sb.checked_cycles - 1))
         await h.idle(gap)
