@@ -58,30 +58,81 @@ class Board(enum.IntEnum):
     ARTY_A7 = 2
 
 
-# Argument bytes of each request (after CMD SEQ).
-ARG_LEN = {
-    Cmd.HELLO: 0,
-    Cmd.CONFIG: 2,  # offset u16
-    Cmd.CSR: 12,  # op u8, mode u8, addr u16, wdata u64
-    Cmd.RUN: 6,  # cycles u32, mode u8, flags u8 (RUN_STOP_ON_LCOFIP)
-    Cmd.GEN: 6,  # register u16, value u32
-    Cmd.INPUTS: 4,  # mask u32: bit j set = event input j is driven by board input j
-    Cmd.RESET: 0,
-    Cmd.STATUS: 0,
+# Request arguments (after CMD SEQ) and OK response data (after CMD SEQ STATUS): (field,
+# bytes) in order, little-endian. The host packs and unpacks with ``pack``/``unpack``, the
+# gateware slices and assembles with ``offsets``: one definition for both ends of the link.
+ARGS = {
+    Cmd.HELLO: (),
+    Cmd.CONFIG: (("offset", 2),),
+    Cmd.CSR: (("op", 1), ("mode", 1), ("addr", 2), ("wdata", 8)),
+    Cmd.RUN: (("cycles", 4), ("mode", 1), ("flags", 1)),  # flags: RUN_STOP_ON_LCOFIP
+    Cmd.GEN: (("register", 2), ("value", 4)),
+    Cmd.INPUTS: (("mask", 4),),  # bit j set = event input j is driven by board input j
+    Cmd.RESET: (),
+    Cmd.STATUS: (),
 }
 
-# Data bytes of each OK response (after CMD SEQ STATUS); CONFIG's is up to CONFIG_CHUNK.
-HELLO_LEN = 30
-DATA_LEN = {
-    Cmd.HELLO: HELLO_LEN,
-    Cmd.CONFIG: None,
-    Cmd.CSR: 10,  # flags u8 (CSR_HIT, LCOFIP), exc u8, rdata u64
-    Cmd.RUN: 5,  # cycles run u32, flags u8 (LCOFIP)
-    Cmd.GEN: 0,
-    Cmd.INPUTS: 4,  # the debounced levels of the board inputs, u32
-    Cmd.RESET: 0,
-    Cmd.STATUS: 8,  # u16 each: CRC errors, length errors, frame timeouts, UART errors
+# HELLO data layout.
+HELLO_FIELDS = (
+    ("magic", 4), ("version_major", 1), ("version_minor", 1), ("board", 1), ("inputs", 1),
+    ("clk_hz", 4), ("baud", 4), ("frame_timeout", 4), ("config_len", 2), ("config_hash", 8),
+)
+STATUS_FIELDS = ("crc_errors", "length_errors", "timeouts", "uart_errors")  # wrapping u16
+
+DATA = {  # CONFIG's data is up to CONFIG_CHUNK bytes of the configuration text
+    Cmd.HELLO: HELLO_FIELDS,
+    Cmd.CSR: (("flags", 1), ("exc", 1), ("rdata", 8)),  # flags: FLAG_HIT, FLAG_LCOFIP
+    Cmd.RUN: (("cycles", 4), ("flags", 1)),  # cycles run; flags: FLAG_LCOFIP
+    Cmd.GEN: (),
+    Cmd.INPUTS: (("levels", 4),),  # the debounced levels of the board inputs
+    Cmd.RESET: (),
+    Cmd.STATUS: tuple((name, 2) for name in STATUS_FIELDS),
 }
+
+
+def offsets(fields) -> dict[str, tuple[int, int]]:
+    """Each field's (byte offset, byte count) in a layout of ``ARGS``/``DATA``."""
+    out, pos = {}, 0
+    for name, size in fields:
+        out[name] = (pos, size)
+        pos += size
+    return out
+
+
+def pack(fields, **values) -> bytes:
+    """The bytes of a layout; a field left out is 0, a value that does not fit is refused."""
+    unknown = set(values) - {name for name, _ in fields}
+    if unknown:
+        raise ValueError(f"no field {sorted(unknown)[0]!r} in this layout")
+    out = b""
+    for name, size in fields:
+        v = values.get(name, 0)
+        if isinstance(v, bytes):
+            if len(v) != size:
+                raise ValueError(f"{name} takes {size} bytes, got {len(v)}")
+            out += v
+        elif not 0 <= int(v) < 1 << 8 * size:
+            raise ValueError(f"{name} is a {8 * size}-bit field, got {v}")
+        else:
+            out += int(v).to_bytes(size, "little")
+    return out
+
+
+def unpack(fields, data: bytes, *, raw: tuple[str, ...] = ()) -> dict:
+    """The fields of a layout as unsigned integers, those named in ``raw`` as bytes (``data``
+    at least as long)."""
+    return {name: bytes(data[pos:pos + size]) if name in raw else
+            int.from_bytes(data[pos:pos + size], "little")
+            for name, (pos, size) in offsets(fields).items()}
+
+
+def length(fields) -> int:
+    return sum(size for _, size in fields)
+
+
+ARG_LEN = {c: length(f) for c, f in ARGS.items()}
+HELLO_LEN = length(HELLO_FIELDS)
+DATA_LEN = {Cmd.CONFIG: None, **{c: length(f) for c, f in DATA.items()}}
 RESULT_LEN = 10  # the executor's result register: the longest register-held data
 
 # Flag bits in the CSR/RUN data and the RUN request.
@@ -95,14 +146,6 @@ REPLAYED = (Cmd.CSR, Cmd.RUN, Cmd.GEN, Cmd.INPUTS, Cmd.RESET)
 
 MAX_RESPONSE_PAYLOAD = 3 + max(CONFIG_CHUNK, *(n for n in DATA_LEN.values() if n is not None))
 
-# HELLO data layout: (name, bytes) in order.
-HELLO_FIELDS = (
-    ("magic", 4), ("version_major", 1), ("version_minor", 1), ("board", 1), ("inputs", 1),
-    ("clk_hz", 4), ("baud", 4), ("frame_timeout", 4), ("config_len", 2), ("config_hash", 8),
-)
-STATUS_FIELDS = ("crc_errors", "length_errors", "timeouts", "uart_errors")
-
-assert sum(n for _, n in HELLO_FIELDS) == HELLO_LEN
 assert max(ARG_LEN.values()) + MIN_REQUEST_PAYLOAD <= MAX_REQUEST_PAYLOAD
 assert all(n is None or n <= RESULT_LEN for c, n in DATA_LEN.items() if c != Cmd.HELLO)
 

@@ -14,7 +14,7 @@ write or run happens exactly once.
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Const, Module, Mux, Signal
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value
 from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -25,7 +25,7 @@ from rvpmu.hdl.runctl import COUNT_WIDTH
 from rvpmu.model.eventgen import register_count
 
 from .. import protocol as P
-from .framing import LEN_WIDTH, FrameSignature
+from .framing import LEN_WIDTH, FrameSignature, SenderSignature
 
 RESULT_BITS = 8 * P.RESULT_LEN
 COUNTER_BITS = 16
@@ -35,22 +35,75 @@ def hello_bytes(config: PMUConfig, *, board: int, inputs: int, clk_hz: int, baud
                 frame_timeout: int) -> bytes:
     """The HELLO data of a board built with these parameters (``protocol.HELLO_FIELDS``)."""
     text = P.config_text(config)
-    values = {
-        "magic": P.MAGIC, "version_major": P.VERSION_MAJOR, "version_minor": P.VERSION_MINOR,
-        "board": board, "inputs": inputs, "clk_hz": clk_hz, "baud": baud,
-        "frame_timeout": frame_timeout, "config_len": len(text),
-        "config_hash": P.config_hash(text),
-    }
-    out = b""
-    for name, size in P.HELLO_FIELDS:
-        v = values[name]
-        out += v if isinstance(v, bytes) else int(v).to_bytes(size, "little")
-    assert len(out) == P.HELLO_LEN
-    return out
+    return P.pack(P.HELLO_FIELDS, magic=P.MAGIC, version_major=P.VERSION_MAJOR,
+                  version_minor=P.VERSION_MINOR, board=board, inputs=inputs, clk_hz=clk_hz,
+                  baud=baud, frame_timeout=frame_timeout, config_len=len(text),
+                  config_hash=P.config_hash(text))
+
+
+def data_value(cmd: P.Cmd, **fields) -> Value:
+    """The response data of ``cmd`` (``protocol.DATA``) from a value per field (zero-extended
+    to the field; a field left out is 0), as the executor's result register holds it."""
+    parts = []
+    for name, size in P.DATA[cmd]:
+        v = Value.cast(fields.pop(name, 0)).as_unsigned()
+        assert len(v) <= 8 * size, (cmd, name)
+        parts.append(Cat(v, Const(0, 8 * size - len(v))))
+    assert not fields, fields
+    return Cat(*parts)
+
+
+class RunSignature(wiring.Signature):
+    """The run control (``rvpmu.hdl.runctl.RunControl``'s members), from the executor's side."""
+
+    def __init__(self):
+        super().__init__({"start": Out(1), "cycles": Out(COUNT_WIDTH), "stop_on_lcofip": Out(1),
+                          "busy": In(1), "count": In(COUNT_WIDTH)})
+
+
+class GenWriteSignature(wiring.Signature):
+    """The event generator's register port (``rvpmu.hdl.eventgen.EventGenerator``'s
+    ``wr_*`` members), from the executor's side."""
+
+    def __init__(self, config: PMUConfig):
+        super().__init__({"wr_en": Out(1),
+                          "wr_addr": Out(max(1, (register_count(config) - 1).bit_length())),
+                          "wr_data": Out(32)})
+
+
+class LinkErrorsSignature(wiring.Signature):
+    """Link error pulses, counted for STATUS (``protocol.STATUS_FIELDS``), from the side
+    that reports them."""
+
+    def __init__(self):
+        super().__init__({"crc": Out(1), "length": Out(1), "timeout": Out(1), "uart": Out(1)})
+
+
+class Members:
+    """The members of ``component`` that ``signature`` names, as one interface for
+    ``wiring.connect`` (for a component that has them as plain members of its own)."""
+
+    def __init__(self, signature: wiring.Signature, component):
+        self.signature = signature
+        for name in signature.members:
+            setattr(self, name, getattr(component, name))
+
+
+def connect_executor(m: Module, exe: "CommandExecutor", pmu, runctl, gen) -> None:
+    """Wire the executor to the PMU (``run_status``), its run control and event generator,
+    as the board top has them (the PMU counts only while a run is active)."""
+    wiring.connect(m, exe.csr_req, pmu.csr_req)
+    wiring.connect(m, pmu.csr_rsp, exe.csr_rsp)
+    wiring.connect(m, exe.run, Members(RunSignature().flip(), runctl))
+    wiring.connect(m, exe.gen, Members(GenWriteSignature(exe.config).flip(), gen))
+    lcofip = pmu.lcofip | pmu.lcofi_set  # LCOFIP, or set at the end of this cycle
+    m.d.comb += [runctl.lcofip.eq(lcofip), exe.lcofip.eq(lcofip), pmu.halt.eq(~runctl.active),
+                 pmu.mode.eq(exe.mode), gen.run.eq(runctl.active)]
 
 
 class CommandExecutor(wiring.Component):
-    """Requests in (``frame``), responses out (``send_*`` to a ``FrameSender``)."""
+    """Requests in (``frame``), responses out (``send``, to a ``FrameSender``); the PMU's CSR
+    port and mode, the run control (``run``), the generator (``gen``), the board inputs."""
 
     def __init__(self, config: PMUConfig, *, board: int = P.Board.SIMULATION, inputs: int = 0,
                  clk_hz: int = 100_000_000, baud: int = 115200, frame_timeout: int = 1000):
@@ -68,28 +121,14 @@ class CommandExecutor(wiring.Component):
             "csr_req": Out(CSRRequestSignature(config.xlen)),
             "csr_rsp": In(CSRResponseSignature(config.xlen)),
             "lcofip": In(1),
-            "run_start": Out(1),
-            "run_cycles": Out(COUNT_WIDTH),
-            "run_stop_on_lcofip": Out(1),
-            "run_mode": Out(csr.MODE_WIDTH, init=csr.Mode.M),
-            "run_busy": In(1),
-            "run_count": In(COUNT_WIDTH),
-            "gen_wr_en": Out(1),
-            "gen_wr_addr": Out(max(1, (self.gen_regs - 1).bit_length())),
-            "gen_wr_data": Out(32),
+            "mode": Out(csr.MODE_WIDTH, init=csr.Mode.M),  # the PMU's mode during a run
+            "run": Out(RunSignature()),
+            "gen": Out(GenWriteSignature(config)),
             "input_mask": Out(32),
             "input_levels": In(32),
             "soft_reset": Out(1),
-            # link error pulses, counted for STATUS: CRC, length, timeout, UART
-            "err_crc": In(1),
-            "err_length": In(1),
-            "err_timeout": In(1),
-            "err_uart": In(1),
-            "send_start": Out(1),
-            "send_length": Out(LEN_WIDTH),
-            "send_index": In(range(P.MAX_RESPONSE_PAYLOAD)),
-            "send_data": Out(8),
-            "send_busy": In(1),
+            "errors": In(LinkErrorsSignature()),
+            "send": Out(SenderSignature()),
         })
 
     def elaborate(self, platform):
@@ -104,8 +143,10 @@ class CommandExecutor(wiring.Component):
         def byte(i: int):
             return req[8 * i:8 * i + 8]
 
-        def arg(offset: int, size: int):
-            return req[8 * (2 + offset):8 * (2 + offset + size)]
+        def arg(c: P.Cmd, name: str):
+            """Argument ``name`` of command ``c`` (``protocol.ARGS``), after CMD SEQ."""
+            pos, size = P.offsets(P.ARGS[c])[name]
+            return req[8 * (2 + pos):8 * (2 + pos + size)]
 
         cmd, seq = byte(0), byte(1)
 
@@ -121,15 +162,15 @@ class CommandExecutor(wiring.Component):
         offset = Signal(16)
 
         counters = [Signal(COUNTER_BITS, name=f"count_{n}") for n in P.STATUS_FIELDS]
-        for c, pulse in zip(counters, (self.err_crc, self.err_length, self.err_timeout,
-                                       self.err_uart)):
+        e = self.errors
+        for c, pulse in zip(counters, (e.crc, e.length, e.timeout, e.uart), strict=True):
             with m.If(pulse):
                 m.d.sync += c.eq(c + 1)
 
         run_stop = Signal()
         run_mode = Signal(csr.MODE_WIDTH, init=csr.Mode.M)
         mask = Signal(32)
-        m.d.comb += [self.run_stop_on_lcofip.eq(run_stop), self.run_mode.eq(run_mode),
+        m.d.comb += [self.run.stop_on_lcofip.eq(run_stop), self.mode.eq(run_mode),
                      self.input_mask.eq(mask)]
 
         def mode_ok(v):
@@ -152,7 +193,7 @@ class CommandExecutor(wiring.Component):
 
         config_len = len(self.text)
         chunk = Signal(range(P.CONFIG_CHUNK + 1))
-        remaining = Const(config_len, 17) - arg(0, 2)
+        remaining = Const(config_len, 17) - arg(P.Cmd.CONFIG, "offset")
         m.d.comb += chunk.eq(Mux(remaining[16] | (remaining == 0), 0,
                                  Mux(remaining > P.CONFIG_CHUNK, P.CONFIG_CHUNK, remaining)))
 
@@ -190,26 +231,27 @@ class CommandExecutor(wiring.Component):
             with m.State("CSR"):  # wait for the response (docs/timing.md: a fixed latency)
                 rsp = self.csr_rsp
                 with m.If(rsp.valid):
-                    flags = Cat(rsp.hit, self.lcofip, Const(0, 6))
-                    m.d.sync += result.eq(Cat(flags, rsp.exc, Const(0, 8 - csr.EXC_WIDTH),
-                                              rsp.rdata, Const(0, 64 - cfg.xlen)))
+                    flags = Mux(rsp.hit, P.FLAG_HIT, 0) | Mux(self.lcofip, P.FLAG_LCOFIP, 0)
+                    m.d.sync += result.eq(data_value(P.Cmd.CSR, flags=flags, exc=rsp.exc,
+                                                     rdata=rsp.rdata))
                     record(P.Status.OK, P.DATA_LEN[P.Cmd.CSR])
             with m.State("RUN"):
-                with m.If(~self.run_busy):
-                    flags = Cat(Const(0, 1), self.lcofip, Const(0, 6))
-                    m.d.sync += result.eq(Cat(self.run_count, flags))
+                with m.If(~self.run.busy):
+                    m.d.sync += result.eq(data_value(
+                        P.Cmd.RUN, cycles=self.run.count,
+                        flags=Mux(self.lcofip, P.FLAG_LCOFIP, 0)))
                     record(P.Status.OK, P.DATA_LEN[P.Cmd.RUN])
             with m.State("RESPOND"):
-                m.d.comb += [self.send_start.eq(1), self.send_length.eq(rsp_len)]
+                m.d.comb += [self.send.start.eq(1), self.send.length.eq(rsp_len)]
                 m.next = "SENDING"
             with m.State("SENDING"):
-                with m.If(~self.send_busy):
+                with m.If(~self.send.busy):
                     m.next = "IDLE"
 
         # -- response bytes, fetched by the sender (two cycles of latency) ----------------------
         m.submodules.rom = rom = memory.Memory(shape=8, depth=config_len, init=list(self.text))
         rp = rom.read_port()
-        idx = self.send_index
+        idx = self.send.index
         m.d.comb += rp.addr.eq(offset + idx - 3)
         data = Signal(8)
         with m.Switch(idx):
@@ -233,7 +275,7 @@ class CommandExecutor(wiring.Component):
                             for i in range(P.RESULT_LEN):
                                 with m.Case(3 + i):
                                     m.d.comb += data.eq(result[8 * i:8 * i + 8])
-        m.d.sync += self.send_data.eq(data)
+        m.d.sync += self.send.data.eq(data)
         return m
 
     def _execute(self, m, c, arg, mode_ok, respond, record, bad, result, counters, mask,
@@ -244,10 +286,10 @@ class CommandExecutor(wiring.Component):
             m.d.sync += last_valid.eq(0)  # a new host session: no retry can refer back
             respond(P.Status.OK, P.HELLO_LEN)
         elif c == P.Cmd.CONFIG:
-            m.d.sync += [offset.eq(arg(0, 2)), last_valid.eq(0)]
+            m.d.sync += [offset.eq(arg(c, "offset")), last_valid.eq(0)]
             respond(P.Status.OK, chunk)
         elif c == P.Cmd.CSR:
-            op, mode, addr, wdata = arg(0, 1), arg(1, 1), arg(2, 2), arg(4, 8)
+            op, mode, addr, wdata = (arg(c, f) for f in ("op", "mode", "addr", "wdata"))
             with m.If((op > 3) | (addr > 0xFFF) | ~mode_ok(mode)):
                 bad(P.Status.BAD_ARGUMENT)
             with m.Else():
@@ -256,30 +298,33 @@ class CommandExecutor(wiring.Component):
                              r.wdata.eq(wdata[:cfg.xlen])]
                 m.next = "CSR_ISSUE"
         elif c == P.Cmd.RUN:
-            cycles, mode, flags = arg(0, 4), arg(4, 1), arg(5, 1)
+            cycles, mode, flags = (arg(c, f) for f in ("cycles", "mode", "flags"))
             with m.If(~mode_ok(mode)):
                 bad(P.Status.BAD_ARGUMENT)
             with m.Else():
-                m.d.comb += [self.run_start.eq(1), self.run_cycles.eq(cycles)]
-                m.d.sync += [run_mode.eq(mode), run_stop.eq(flags[0])]
+                m.d.comb += [self.run.start.eq(1), self.run.cycles.eq(cycles)]
+                m.d.sync += [run_mode.eq(mode),
+                             run_stop.eq((flags & P.RUN_STOP_ON_LCOFIP) != 0)]
                 m.next = "RUN"
         elif c == P.Cmd.GEN:
-            reg, value = arg(0, 2), arg(2, 4)
+            reg, value = arg(c, "register"), arg(c, "value")
             with m.If(reg >= self.gen_regs):
                 bad(P.Status.BAD_ARGUMENT)
             with m.Else():
-                m.d.comb += [self.gen_wr_en.eq(1), self.gen_wr_addr.eq(reg),
-                             self.gen_wr_data.eq(value)]
+                m.d.comb += [self.gen.wr_en.eq(1), self.gen.wr_addr.eq(reg),
+                             self.gen.wr_data.eq(value)]
                 record(P.Status.OK, 0)
         elif c == P.Cmd.INPUTS:
-            m.d.sync += [mask.eq(arg(0, 4)), result.eq(self.input_levels)]
+            m.d.sync += [mask.eq(arg(c, "mask")),
+                         result.eq(data_value(c, levels=self.input_levels))]
             record(P.Status.OK, P.DATA_LEN[P.Cmd.INPUTS])
         elif c == P.Cmd.RESET:
             m.d.comb += self.soft_reset.eq(1)
             m.d.sync += [mask.eq(0), run_mode.eq(csr.Mode.M), run_stop.eq(0)]
             record(P.Status.OK, 0)
         elif c == P.Cmd.STATUS:
-            m.d.sync += [result.eq(Cat(*counters)), last_valid.eq(0)]
+            m.d.sync += [result.eq(data_value(c, **dict(zip(P.STATUS_FIELDS, counters)))),
+                         last_valid.eq(0)]
             respond(P.Status.OK, P.DATA_LEN[P.Cmd.STATUS])
         else:
             raise AssertionError(c)

@@ -10,6 +10,8 @@ again, which is what the host's resynchronisation relies on.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from amaranth.hdl import Array, Cat, Module, Signal
 from amaranth.lib import crc as crclib, stream, wiring
 from amaranth.lib.wiring import In, Out
@@ -30,6 +32,21 @@ class FrameSignature(wiring.Signature):
             "length": Out(LEN_WIDTH),
             "crc_ok": Out(1),
             "payload": Out(8 * max_payload),  # byte i in bits [8i, 8i+8)
+        })
+
+
+class SenderSignature(wiring.Signature):
+    """One response to send, from the owner's side (``CommandExecutor``): ``start`` with its
+    ``length``; payload byte ``index`` must show on ``data`` ``FrameSender.FETCH_LATENCY``
+    cycles after ``index`` changes; ``busy`` until the frame is out."""
+
+    def __init__(self):
+        super().__init__({
+            "start": Out(1),
+            "length": Out(LEN_WIDTH),
+            "index": In(range(MAX_RESPONSE_PAYLOAD)),
+            "data": Out(8),
+            "busy": In(1),
         })
 
 
@@ -73,53 +90,45 @@ class FrameParser(wiring.Component):
         with m.Elif(idle != self.timeout):
             m.d.sync += idle.eq(idle + 1)
 
+        @contextmanager
+        def receive(state: str):
+            """A state that takes one byte of the frame (the body runs when one arrives); a
+            silence of ``timeout`` cycles drops the frame."""
+            with m.State(state):
+                m.d.comb += rx.ready.eq(1)
+                with m.If(idle == self.timeout):
+                    m.d.comb += self.err_timeout.eq(1)
+                    m.next = "HUNT"
+                with m.Elif(take):
+                    yield
+
         with m.FSM():
             with m.State("HUNT"):
                 m.d.comb += rx.ready.eq(1)
                 with m.If(take & (byte == REQUEST_SYNC)):
                     m.d.comb += crc.start.eq(1)
                     m.next = "LEN"
-            with m.State("LEN"):
-                m.d.comb += rx.ready.eq(1)
-                with m.If(idle == self.timeout):
-                    m.d.comb += self.err_timeout.eq(1)
+            with receive("LEN"):
+                with m.If((byte < MIN_REQUEST_PAYLOAD) | (byte > MAX_REQUEST_PAYLOAD)):
+                    m.d.comb += self.err_length.eq(1)
                     m.next = "HUNT"
-                with m.Elif(take):
-                    with m.If((byte < MIN_REQUEST_PAYLOAD) | (byte > MAX_REQUEST_PAYLOAD)):
-                        m.d.comb += self.err_length.eq(1)
-                        m.next = "HUNT"
-                    with m.Else():
-                        m.d.comb += crc.valid.eq(1)
-                        m.d.sync += [length.eq(byte), pos.eq(0)]
-                        m.next = "PAYLOAD"
-            with m.State("PAYLOAD"):
-                m.d.comb += rx.ready.eq(1)
-                with m.If(idle == self.timeout):
-                    m.d.comb += self.err_timeout.eq(1)
-                    m.next = "HUNT"
-                with m.Elif(take):
+                with m.Else():
                     m.d.comb += crc.valid.eq(1)
-                    m.d.sync += [buf[pos].eq(byte), pos.eq(pos + 1)]
-                    with m.If(pos + 1 == length):
-                        m.next = "CRC_HI"
-            with m.State("CRC_HI"):
-                m.d.comb += rx.ready.eq(1)
-                with m.If(idle == self.timeout):
-                    m.d.comb += self.err_timeout.eq(1)
-                    m.next = "HUNT"
-                with m.Elif(take):
-                    m.d.sync += crc_hi.eq(byte)
-                    m.next = "CRC_LO"
-            with m.State("CRC_LO"):
-                m.d.comb += rx.ready.eq(1)
-                with m.If(idle == self.timeout):
-                    m.d.comb += self.err_timeout.eq(1)
-                    m.next = "HUNT"
-                with m.Elif(take):
-                    ok = crc.crc == Cat(byte, crc_hi)
-                    m.d.sync += crc_ok.eq(ok)
-                    m.d.comb += [self.got_frame.eq(1), self.err_crc.eq(~ok)]
-                    m.next = "HOLD"
+                    m.d.sync += [length.eq(byte), pos.eq(0)]
+                    m.next = "PAYLOAD"
+            with receive("PAYLOAD"):
+                m.d.comb += crc.valid.eq(1)
+                m.d.sync += [buf[pos].eq(byte), pos.eq(pos + 1)]
+                with m.If(pos + 1 == length):
+                    m.next = "CRC_HI"
+            with receive("CRC_HI"):
+                m.d.sync += crc_hi.eq(byte)
+                m.next = "CRC_LO"
+            with receive("CRC_LO"):
+                ok = crc.crc == Cat(byte, crc_hi)
+                m.d.sync += crc_ok.eq(ok)
+                m.d.comb += [self.got_frame.eq(1), self.err_crc.eq(~ok)]
+                m.next = "HOLD"
             with m.State("HOLD"):  # bytes arriving now are not taken (the UART drops them)
                 m.d.comb += frame.valid.eq(1)
                 with m.If(frame.ready):
@@ -128,21 +137,18 @@ class FrameParser(wiring.Component):
 
 
 class FrameSender(wiring.Component):
-    """Sends one response frame per ``start``: SYNC, LEN, ``length`` payload bytes, CRC.
+    """Sends one response frame per ``send.start``: SYNC, LEN, ``length`` payload bytes, CRC.
 
-    Payload byte ``index`` is fetched from the owner: it must show on ``data`` ``FETCH_LATENCY``
-    cycles after ``index`` changes (``index`` then stays put until the byte is sent).
+    Payload byte ``send.index`` is fetched from the owner: it must show on ``send.data``
+    ``FETCH_LATENCY`` cycles after ``index`` changes (``index`` then stays put until the byte
+    is sent).
     """
 
     FETCH_LATENCY = 2
 
     def __init__(self):
         super().__init__({
-            "start": In(1),
-            "length": In(LEN_WIDTH),
-            "index": Out(range(MAX_RESPONSE_PAYLOAD)),
-            "data": In(8),
-            "busy": Out(1),
+            "send": In(SenderSignature()),
             "tx": Out(stream.Signature(8)),
         })
 
@@ -154,25 +160,29 @@ class FrameSender(wiring.Component):
         wait = Signal(range(self.FETCH_LATENCY + 1))
         out = Signal(8)
         tx = self.tx
-        m.d.comb += [self.index.eq(index), tx.payload.eq(out), crc.data.eq(out)]
+        m.d.comb += [self.send.index.eq(index), tx.payload.eq(out), crc.data.eq(out)]
+
+        @contextmanager
+        def send(state: str):
+            """A state that offers ``out`` to the UART (the body runs once it is taken)."""
+            with m.State(state):
+                m.d.comb += tx.valid.eq(1)
+                with m.If(tx.ready):
+                    yield
 
         with m.FSM() as fsm:
             with m.State("IDLE"):
-                with m.If(self.start):
-                    m.d.sync += [length.eq(self.length), out.eq(RESPONSE_SYNC)]
+                with m.If(self.send.start):
+                    m.d.sync += [length.eq(self.send.length), out.eq(RESPONSE_SYNC)]
                     m.d.comb += crc.start.eq(1)
                     m.next = "SYNC"
-            with m.State("SYNC"):
-                m.d.comb += tx.valid.eq(1)
-                with m.If(tx.ready):
-                    m.d.sync += out.eq(length)
-                    m.next = "LEN"
-            with m.State("LEN"):
-                m.d.comb += tx.valid.eq(1)
-                with m.If(tx.ready):
-                    m.d.comb += crc.valid.eq(1)
-                    m.d.sync += [index.eq(0), wait.eq(self.FETCH_LATENCY)]
-                    m.next = "FETCH"
+            with send("SYNC"):
+                m.d.sync += out.eq(length)
+                m.next = "LEN"
+            with send("LEN"):
+                m.d.comb += crc.valid.eq(1)
+                m.d.sync += [index.eq(0), wait.eq(self.FETCH_LATENCY)]
+                m.next = "FETCH"
             with m.State("FETCH"):
                 with m.If(index == length):
                     m.d.sync += out.eq(crc.crc[8:])
@@ -180,22 +190,16 @@ class FrameSender(wiring.Component):
                 with m.Elif(wait != 0):
                     m.d.sync += wait.eq(wait - 1)
                 with m.Else():
-                    m.d.sync += out.eq(self.data)
+                    m.d.sync += out.eq(self.send.data)
                     m.next = "PAYLOAD"
-            with m.State("PAYLOAD"):
-                m.d.comb += tx.valid.eq(1)
-                with m.If(tx.ready):
-                    m.d.comb += crc.valid.eq(1)
-                    m.d.sync += [index.eq(index + 1), wait.eq(self.FETCH_LATENCY)]
-                    m.next = "FETCH"
-            with m.State("CRC_HI"):
-                m.d.comb += tx.valid.eq(1)
-                with m.If(tx.ready):
-                    m.d.sync += out.eq(crc.crc[:8])
-                    m.next = "CRC_LO"
-            with m.State("CRC_LO"):
-                m.d.comb += tx.valid.eq(1)
-                with m.If(tx.ready):
-                    m.next = "IDLE"
-        m.d.comb += self.busy.eq(~fsm.ongoing("IDLE"))
+            with send("PAYLOAD"):
+                m.d.comb += crc.valid.eq(1)
+                m.d.sync += [index.eq(index + 1), wait.eq(self.FETCH_LATENCY)]
+                m.next = "FETCH"
+            with send("CRC_HI"):
+                m.d.sync += out.eq(crc.crc[:8])
+                m.next = "CRC_LO"
+            with send("CRC_LO"):
+                m.next = "IDLE"
+        m.d.comb += self.send.busy.eq(~fsm.ongoing("IDLE"))
         return m

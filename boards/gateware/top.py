@@ -26,7 +26,7 @@ from rvpmu.hdl.pmu import PMU
 from rvpmu.hdl.runctl import RunControl
 
 from .. import protocol as P
-from .executor import CommandExecutor
+from .executor import CommandExecutor, connect_executor
 from .framing import FrameParser, FrameSender
 from .inputs import BoardInputs
 from .uart import UARTRx, UARTTx, divisor_for
@@ -102,35 +102,17 @@ class BoardTop(wiring.Component):
         wiring.connect(m, rx.stream, parser.rx)
         wiring.connect(m, parser.frame, exe.frame)
         wiring.connect(m, sender.tx, tx.stream)
+        wiring.connect(m, exe.send, sender.send)
         m.d.comb += [
-            sender.start.eq(exe.send_start),
-            sender.length.eq(exe.send_length),
-            exe.send_index.eq(sender.index),
-            sender.data.eq(exe.send_data),
-            exe.send_busy.eq(sender.busy),
-            exe.err_crc.eq(parser.err_crc),
-            exe.err_length.eq(parser.err_length),
-            exe.err_timeout.eq(parser.err_timeout),
-            exe.err_uart.eq(rx.framing_error | rx.overrun),
+            exe.errors.crc.eq(parser.err_crc),
+            exe.errors.length.eq(parser.err_length),
+            exe.errors.timeout.eq(parser.err_timeout),
+            exe.errors.uart.eq(rx.framing_error | rx.overrun),
         ]
 
         # -- the PMU, its events, the run control ------------------------------------------------
-        wiring.connect(m, exe.csr_req, pmu.csr_req)
-        wiring.connect(m, pmu.csr_rsp, exe.csr_rsp)
+        connect_executor(m, exe, pmu, runctl, gen)
         m.d.comb += [
-            runctl.start.eq(exe.run_start),
-            runctl.cycles.eq(exe.run_cycles),
-            runctl.stop_on_lcofip.eq(exe.run_stop_on_lcofip),
-            runctl.lcofip.eq(pmu.lcofip | pmu.lcofi_set),
-            exe.run_busy.eq(runctl.busy),
-            exe.run_count.eq(runctl.count),
-            exe.lcofip.eq(pmu.lcofip | pmu.lcofi_set),
-            pmu.halt.eq(~runctl.active),
-            pmu.mode.eq(exe.run_mode),
-            gen.run.eq(runctl.active),
-            gen.wr_en.eq(exe.gen_wr_en),
-            gen.wr_addr.eq(exe.gen_wr_addr),
-            gen.wr_data.eq(exe.gen_wr_data),
             pmu.retired.eq(gen.retired),
             inputs.buttons.eq(self.buttons),
             inputs.switches.eq(self.switches),

@@ -27,14 +27,21 @@ def divisor_for(clk_hz: float, baud: int) -> int:
     return divisor
 
 
-class UARTRx(wiring.Component):
-    """Receiver: ``rx`` pin in (asynchronous), received bytes out on ``stream``."""
+class _UART(wiring.Component):
+    """Either half of the UART: ``divisor`` clock cycles per bit."""
 
-    def __init__(self, divisor: int):
+    def __init__(self, divisor: int, members: dict):
         if divisor < 4:
             raise ValueError("a UART needs at least 4 clock cycles per bit")
         self.divisor = divisor
-        super().__init__({
+        super().__init__(members)
+
+
+class UARTRx(_UART):
+    """Receiver: ``rx`` pin in (asynchronous), received bytes out on ``stream``."""
+
+    def __init__(self, divisor: int):
+        super().__init__(divisor, {
             "rx": In(1, init=1),
             "stream": Out(stream.Signature(8)),
             "framing_error": Out(1),  # pulse: a byte without its stop bit
@@ -93,14 +100,11 @@ class UARTRx(wiring.Component):
         return m
 
 
-class UARTTx(wiring.Component):
+class UARTTx(_UART):
     """Transmitter: bytes in on ``stream``, the ``tx`` pin out (high when idle)."""
 
     def __init__(self, divisor: int):
-        if divisor < 4:
-            raise ValueError("a UART needs at least 4 clock cycles per bit")
-        self.divisor = divisor
-        super().__init__({
+        super().__init__(divisor, {
             "stream": In(stream.Signature(8)),
             "tx": Out(1, init=1),
             "busy": Out(1),

@@ -83,10 +83,6 @@ class LinkStats:
     problems: list[str] = field(default_factory=list)
 
 
-def _le(data: bytes) -> int:
-    return int.from_bytes(data, "little")
-
-
 class BoardClient:
     """One session with a board. ``connect()`` first (it sends HELLO).
 
@@ -240,22 +236,16 @@ class BoardClient:
                              "`rvpmu board build ... --program`, and the baud rate") from None
         finally:
             self.retries = saved
-        fields = {}
-        pos = 0
-        for name, size in P.HELLO_FIELDS:
-            fields[name] = data[pos:pos + size]
-            pos += size
-        if fields["magic"] != P.MAGIC:
+        f = P.unpack(P.HELLO_FIELDS, data, raw=("magic", "config_hash"))
+        if f["magic"] != P.MAGIC:
             raise BoardError(f"{self.name}: the device answered, but it is not an rvpmu board")
-        version = (_le(fields["version_major"]), _le(fields["version_minor"]))
+        version = (f["version_major"], f["version_minor"])
         if version[0] != P.VERSION_MAJOR:
             raise BoardError(f"{self.name}: the board speaks protocol {version[0]}.{version[1]}, "
                              f"this host {P.VERSION_MAJOR}.{P.VERSION_MINOR}: rebuild and "
                              "program the board with this rvpmu")
-        self.info = Hello(version, _le(fields["board"]), _le(fields["inputs"]),
-                          _le(fields["clk_hz"]), _le(fields["baud"]),
-                          _le(fields["frame_timeout"]), _le(fields["config_len"]),
-                          bytes(fields["config_hash"]))
+        self.info = Hello(version, f["board"], f["inputs"], f["clk_hz"], f["baud"],
+                          f["frame_timeout"], f["config_len"], f["config_hash"])
         self.cycles_per_second = self.info.clk_hz
         if self.info.board == P.Board.SIMULATION and not hasattr(self.port, "now"):
             # a simulated board over a real-time link (`rvpmu board sim`): the simulator runs
@@ -270,7 +260,7 @@ class BoardClient:
         info = self.info or self.connect()
         text = b""
         while len(text) < info.config_len:
-            chunk = self.transact(P.Cmd.CONFIG, len(text).to_bytes(2, "little"))
+            chunk = self.transact(P.Cmd.CONFIG, P.pack(P.ARGS[P.Cmd.CONFIG], offset=len(text)))
             if not chunk:
                 break
             text += chunk
@@ -287,34 +277,35 @@ class BoardClient:
             mode: csr.Mode = csr.Mode.M) -> CSRResponse:
         """One CSR access, answered as the PMU's port answers it; ``lcofip`` then holds the
         PMU's LCOFIP after it."""
-        args = bytes([int(op), int(mode)]) + addr.to_bytes(2, "little") + \
-            (wdata & ((1 << 64) - 1)).to_bytes(8, "little")
-        data = self.transact(P.Cmd.CSR, args)
-        self.lcofip = bool(data[0] & P.FLAG_LCOFIP)
-        return CSRResponse(True, bool(data[0] & P.FLAG_HIT), _le(data[2:10]), csr.Exc(data[1]))
+        d = self._call(P.Cmd.CSR, op=int(op), mode=int(mode), addr=addr,
+                       wdata=wdata & ((1 << 64) - 1))
+        self.lcofip = bool(d["flags"] & P.FLAG_LCOFIP)
+        return CSRResponse(True, bool(d["flags"] & P.FLAG_HIT), d["rdata"], csr.Exc(d["exc"]))
 
     def run(self, cycles: int, mode: csr.Mode, stop_on_lcofip: bool = False) -> RunResult:
         if not 0 <= cycles <= U32:
             raise ValueError(f"a run is 0..{U32} cycles, got {cycles}")
         clk = self.cycles_per_second or 1e6
-        args = cycles.to_bytes(4, "little") + bytes([int(mode),
-                                                     P.RUN_STOP_ON_LCOFIP * stop_on_lcofip])
-        data = self.transact(P.Cmd.RUN, args, extra_time=1.05 * cycles / clk)
-        self.lcofip = bool(data[4] & P.FLAG_LCOFIP)
-        return RunResult(_le(data[0:4]), self.lcofip)
+        d = self._call(P.Cmd.RUN, extra_time=1.05 * cycles / clk, cycles=cycles, mode=int(mode),
+                       flags=P.RUN_STOP_ON_LCOFIP * stop_on_lcofip)
+        self.lcofip = bool(d["flags"] & P.FLAG_LCOFIP)
+        return RunResult(d["cycles"], self.lcofip)
 
     def gen_write(self, register: int, value: int) -> None:
-        self.transact(P.Cmd.GEN, register.to_bytes(2, "little") +
-                      (value & U32).to_bytes(4, "little"))
+        self._call(P.Cmd.GEN, register=register, value=value & U32)
 
     def inputs(self, mask: int) -> int:
         """Let board input j drive event input j where bit j of ``mask`` is set; returns the
         inputs' levels."""
-        return _le(self.transact(P.Cmd.INPUTS, (mask & U32).to_bytes(4, "little")))
+        return self._call(P.Cmd.INPUTS, mask=mask & U32)["levels"]
+
+    def _call(self, cmd: P.Cmd, *, extra_time: float = 0.0, **args) -> dict[str, int]:
+        """``cmd`` with its arguments by field name (``protocol.ARGS``); its data by field."""
+        data = self.transact(cmd, P.pack(P.ARGS[cmd], **args), extra_time=extra_time)
+        return P.unpack(P.DATA[cmd], data)
 
     def reset(self) -> None:
         self.transact(P.Cmd.RESET)
 
     def status(self) -> LinkStatus:
-        data = self.transact(P.Cmd.STATUS)
-        return LinkStatus(*(_le(data[2 * i:2 * i + 2]) for i in range(4)))
+        return LinkStatus(**self._call(P.Cmd.STATUS))

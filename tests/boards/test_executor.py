@@ -7,17 +7,18 @@ import tomllib
 
 from amaranth.hdl import Module, ResetInserter
 from amaranth.lib import wiring
-from amaranth.sim import Simulator
 
 from rvpmu import csr
 from rvpmu.boards import protocol as P
-from rvpmu.boards.gateware.executor import CommandExecutor, hello_bytes
+from rvpmu.boards.gateware.executor import CommandExecutor, connect_executor, hello_bytes
 from rvpmu.boards.gateware.framing import FrameSender
 from rvpmu.boards.host.framing import FrameDecoder
 from rvpmu.config import EventInput, PMUConfig
 from rvpmu.hdl.eventgen import EventGenerator
 from rvpmu.hdl.pmu import PMU
 from rvpmu.hdl.runctl import RunControl
+
+from .amaranth_sim import byte_sink, simulate
 
 CFG = PMUConfig(xlen=64, num_counters=2, counter_width=16, events=(EventInput("a"),))
 S, M, VS = csr.Mode.S, csr.Mode.M, csr.Mode.VS
@@ -32,23 +33,10 @@ def harness():
     m.submodules.pmu = ResetInserter(exe.soft_reset)(pmu)  # as the board top does
     m.submodules.runctl = ResetInserter(exe.soft_reset)(runctl)
     m.submodules.gen = ResetInserter(exe.soft_reset)(gen)
-    wiring.connect(m, exe.csr_req, pmu.csr_req)
-    wiring.connect(m, pmu.csr_rsp, exe.csr_rsp)
-    m.d.comb += [
-        sender.start.eq(exe.send_start), sender.length.eq(exe.send_length),
-        exe.send_index.eq(sender.index), sender.data.eq(exe.send_data),
-        exe.send_busy.eq(sender.busy),
-        runctl.start.eq(exe.run_start), runctl.cycles.eq(exe.run_cycles),
-        runctl.stop_on_lcofip.eq(exe.run_stop_on_lcofip),
-        runctl.lcofip.eq(pmu.lcofip | pmu.lcofi_set),
-        exe.run_busy.eq(runctl.busy), exe.run_count.eq(runctl.count),
-        exe.lcofip.eq(pmu.lcofip | pmu.lcofi_set),
-        pmu.halt.eq(~runctl.active), pmu.mode.eq(exe.run_mode), gen.run.eq(runctl.active),
-        gen.wr_en.eq(exe.gen_wr_en), gen.wr_addr.eq(exe.gen_wr_addr),
-        gen.wr_data.eq(exe.gen_wr_data), pmu.retired.eq(gen.retired),
-        pmu.events.a.eq(gen.events.a),
-        exe.input_levels.eq(0x5),
-    ]
+    wiring.connect(m, exe.send, sender.send)
+    connect_executor(m, exe, pmu, runctl, gen)
+    m.d.comb += [pmu.retired.eq(gen.retired), pmu.events.a.eq(gen.events.a),
+                 exe.input_levels.eq(0x5)]
     return m, exe, sender
 
 
@@ -67,20 +55,10 @@ def run_requests(requests):
             await ctx.tick().until(exe.frame.ready)
             ctx.set(exe.frame.valid, 0)
             await ctx.tick().repeat(3)
-            while ctx.get(sender.busy) or not ctx.get(exe.frame.ready):
+            while ctx.get(sender.send.busy) or not ctx.get(exe.frame.ready):
                 await ctx.tick()
 
-    async def sink(ctx):
-        ctx.set(sender.tx.ready, 1)
-        async for _, _, valid, byte in ctx.tick().sample(sender.tx.valid, sender.tx.payload):
-            if valid:
-                out.append(byte)
-
-    sim = Simulator(m)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.add_testbench(sink, background=True)
-    sim.run()
+    simulate(m, bench, background=[byte_sink(sender.tx, out)], period=1e-6)
     frames = FrameDecoder().feed(bytes(out))
     assert all(f.crc_ok for f in frames)
     return [f.payload for f in frames]

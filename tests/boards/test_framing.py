@@ -3,11 +3,12 @@ garbage, bad lengths, bad CRCs and truncated frames."""
 
 import random
 
-from amaranth.sim import Simulator
 
 from rvpmu.boards import protocol as P
 from rvpmu.boards.gateware.framing import FrameParser, FrameSender
 from rvpmu.boards.host.framing import FrameDecoder, encode_request
+
+from .amaranth_sim import byte_sink, simulate
 
 TIMEOUT = 40
 
@@ -41,11 +42,7 @@ def run_parser(chunks):
             if valid:
                 frames.append((payload.to_bytes(P.MAX_REQUEST_PAYLOAD, "little")[:length], ok))
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(feed)
-    sim.add_testbench(take, background=True)
-    sim.run()
+    simulate(dut, feed, background=[take])
     return frames, errors
 
 
@@ -80,29 +77,21 @@ def test_sender_frames_decode_on_the_host():
     payloads = [bytes([P.Cmd.CSR, 3, 0]) + bytes(range(10)), bytes([P.Cmd.GEN, 4, 0]),
                 bytes([1, 2, 3]) + bytes(range(100, 132))]
     dut = FrameSender()
+    send = dut.send
     out = bytearray()
 
     async def bench(ctx):
         for p in payloads:
-            ctx.set(dut.start, 1)
-            ctx.set(dut.length, len(p))
+            ctx.set(send.start, 1)
+            ctx.set(send.length, len(p))
             await ctx.tick()
-            ctx.set(dut.start, 0)
-            while ctx.get(dut.busy):
-                ctx.set(dut.data, p[ctx.get(dut.index)] if ctx.get(dut.index) < len(p) else 0)
+            ctx.set(send.start, 0)
+            while ctx.get(send.busy):
+                i = ctx.get(send.index)
+                ctx.set(send.data, p[i] if i < len(p) else 0)
                 await ctx.tick()
 
-    async def sink(ctx):
-        ctx.set(dut.tx.ready, 1)
-        async for _, _, valid, payload in ctx.tick().sample(dut.tx.valid, dut.tx.payload):
-            if valid:
-                out.append(payload)
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.add_testbench(sink, background=True)
-    sim.run()
+    simulate(dut, bench, background=[byte_sink(dut.tx, out)])
     dec = FrameDecoder()
     frames = dec.feed(bytes(out))
     assert [(f.payload, f.crc_ok) for f in frames] == [(p, True) for p in payloads]

@@ -59,3 +59,16 @@ def test_protocol_doc_names_every_command_and_status():
         if s:
             assert f"{s} `{s.name}`" in doc, s
     assert f"version {P.VERSION_MAJOR}.{P.VERSION_MINOR}" in doc
+
+
+def test_fields_pack_and_unpack_as_the_layouts_say():
+    """protocol.ARGS/DATA are the one layout of both ends: little-endian fields in order."""
+    args = P.pack(P.ARGS[P.Cmd.CSR], op=1, mode=3, addr=0xB00, wdata=0x1122)
+    assert args == bytes([1, 3, 0x00, 0x0B, 0x22, 0x11]) + bytes(6)
+    assert len(args) == P.ARG_LEN[P.Cmd.CSR] and P.offsets(P.ARGS[P.Cmd.CSR])["wdata"] == (4, 8)
+    data = bytes([P.FLAG_HIT, 2]) + (7).to_bytes(8, "little")
+    assert P.unpack(P.DATA[P.Cmd.CSR], data) == {"flags": 1, "exc": 2, "rdata": 7}
+    with pytest.raises(ValueError, match="mode is a 8-bit field, got 256"):
+        P.pack(P.ARGS[P.Cmd.RUN], cycles=1, mode=256)
+    with pytest.raises(ValueError, match="no field 'wdata'"):
+        P.pack(P.ARGS[P.Cmd.RUN], wdata=1)
