@@ -4,9 +4,10 @@ is the catalogued one, and the gateware's Processor, fed as the framing feeds it
 import random
 
 from amaranth.lib import crc as crclib
-from amaranth.sim import Simulator
 
 from rvpmu.boards.protocol import CRC, crc16
+
+from .amaranth_sim import simulate
 
 
 def test_host_crc_check_value():
@@ -32,8 +33,5 @@ def test_gateware_crc_matches_host():
             ctx.set(dut.valid, 0)
             got.append(ctx.get(dut.crc))
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     assert got == [crc16(m) for m in messages]

@@ -1,9 +1,9 @@
 """BoardInputs: synchronised, debounced; a press counts once (held until a counted cycle), a
 switch counts every cycle it is on; bounces shorter than the debounce time are ignored."""
 
-from amaranth.sim import Simulator
-
 from rvpmu.boards.gateware.inputs import BoardInputs
+
+from .amaranth_sim import simulate
 
 DEBOUNCE = 5
 
@@ -44,7 +44,4 @@ def test_press_switch_and_bounce():
         await cycles(DEBOUNCE + 5)
         assert all(e == 0 for e in await cycles(10, consume=1))
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)

@@ -2,9 +2,10 @@
 
 import pytest
 from amaranth.hdl import Module
-from amaranth.sim import Simulator
 
 from rvpmu.boards.gateware.uart import UARTRx, UARTTx, divisor_for
+
+from .amaranth_sim import simulate
 
 
 def line_bits(byte, stop=1):
@@ -44,10 +45,7 @@ def test_tx_waveform(divisor):
         assert seen == [b for b in line_bits(0xA6) for _ in range(divisor)]
         assert ctx.get(dut.tx) == 1 and not ctx.get(dut.busy)
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
 
 
 def test_loopback_every_byte():
@@ -74,11 +72,7 @@ def test_loopback_every_byte():
             if valid:
                 got.append(payload)
 
-    sim = Simulator(m)
-    sim.add_clock(1e-8)
-    sim.add_testbench(sender)
-    sim.add_testbench(receiver, background=True)
-    sim.run()
+    simulate(m, sender, background=[receiver])
     assert got == list(range(256))
 
 
@@ -114,9 +108,5 @@ def test_framing_error_and_overrun():
         assert not ctx.get(dut.stream.valid) and events["framing"] == 1
         got.append(True)
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.add_testbench(watch, background=True)
-    sim.run()
+    simulate(dut, bench, background=[watch])
     assert got
