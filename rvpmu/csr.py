@@ -125,34 +125,22 @@ MIP = 0x344
 MIP_LCOFIP_BIT = IRQ_LCOFI
 
 
-def mhpmcounter(n: int) -> int:
-    _check_hpm(n)
-    return MHPMCOUNTER_BASE + n
+def _hpm_address(name: str, base: int):
+    """The address function of the ``name``N registers: ``base`` + N, N in HPM_FIRST..HPM_LAST."""
+    def address(n: int) -> int:
+        _check_hpm(n)
+        return base + n
+    address.__name__ = address.__qualname__ = name
+    address.__doc__ = f"The address of {name}N (N = {HPM_FIRST}..{HPM_LAST})."
+    return address
 
 
-def mhpmcounterh(n: int) -> int:
-    _check_hpm(n)
-    return MHPMCOUNTERH_BASE + n
-
-
-def hpmcounter(n: int) -> int:
-    _check_hpm(n)
-    return HPMCOUNTER_BASE + n
-
-
-def hpmcounterh(n: int) -> int:
-    _check_hpm(n)
-    return HPMCOUNTERH_BASE + n
-
-
-def mhpmevent(n: int) -> int:
-    _check_hpm(n)
-    return MHPMEVENT_BASE + n
-
-
-def mhpmeventh(n: int) -> int:
-    _check_hpm(n)
-    return MHPMEVENTH_BASE + n
+mhpmcounter = _hpm_address("mhpmcounter", MHPMCOUNTER_BASE)
+mhpmcounterh = _hpm_address("mhpmcounterh", MHPMCOUNTERH_BASE)
+hpmcounter = _hpm_address("hpmcounter", HPMCOUNTER_BASE)
+hpmcounterh = _hpm_address("hpmcounterh", HPMCOUNTERH_BASE)
+mhpmevent = _hpm_address("mhpmevent", MHPMEVENT_BASE)
+mhpmeventh = _hpm_address("mhpmeventh", MHPMEVENTH_BASE)
 
 
 def _check_hpm(n: int) -> None:
