@@ -81,20 +81,16 @@ def test_model_hart_example_passes():
     assert "all expectations hold" in r.stdout
 
 
-def test_model_hart_failed_expectation_exits_1(tmp_path):
+@pytest.mark.parametrize("script, phrases", [
+    ("step 3\nexpect mcycle 4\n", ("x.hart:2: expected 4, got 0x3",)),  # a failed expectation
+    ("step\ncsrw nosuchcsr 1\n", ("x.hart:2:", "nosuchcsr")),  # a malformed line
+], ids=["failed_expectation", "malformed_line"])
+def test_model_hart_script_problem_exits_1(tmp_path, script, phrases):
     s = tmp_path / "x.hart"
-    s.write_text("step 3\nexpect mcycle 4\n")
+    s.write_text(script)
     r = run("model", "hart", str(s))
     assert r.returncode == 1
-    assert "x.hart:2: expected 4, got 0x3" in r.stderr
-
-
-def test_model_hart_malformed_line(tmp_path):
-    s = tmp_path / "x.hart"
-    s.write_text("step\ncsrw nosuchcsr 1\n")
-    r = run("model", "hart", str(s))
-    assert r.returncode == 1
-    assert "x.hart:2:" in r.stderr and "nosuchcsr" in r.stderr
+    assert all(p in r.stderr for p in phrases), r.stderr
     assert "Traceback" not in r.stderr
 
 
