@@ -43,7 +43,7 @@ def _route(cfg, rng, i, sel):
     return seq + idle(2) + [acc(csr.MHPMCOUNTER_BASE + i)] + idle(2)
 
 
-def _overflow(cfg, rng, i):
+def _overflow(cfg, rng, i, _stage):  # one sequence passes every stage
     top = (1 << cfg.counter_width) - 1
     seq = [acc(csr.MIP, W, 0)] + write_event(cfg, i, csr.EVENT_CYCLES)
     seq += write_counter(cfg, i, top - rng.randint(0, 2)) + idle(4)
@@ -103,21 +103,13 @@ def _scountovf(cfg, rng, mode, enables):
         write_event(cfg, i, csr.EVENT_NONE) + idle(2)
 
 
+_AIMS = {"route": _route, "overflow": _overflow, "filter": _filter, "setclr": _setclr,
+         "warl": _warl, "carry": _carry, "scountovf": _scountovf}
+
+
 def steer(cfg: PMUConfig, hole: tuple, rng: random.Random) -> list[PortInputs]:
     """A short random sequence aimed at ``hole`` (a bin of ``rvpmu.sim.bins``)."""
     family, *key = hole
-    if family == "route":
-        return _route(cfg, rng, *key)
-    if family == "overflow":
-        return _overflow(cfg, rng, key[0])
-    if family == "filter":
-        return _filter(cfg, rng, *key)
-    if family == "setclr":
-        return _setclr(cfg, rng, *key)
-    if family == "warl":
-        return _warl(cfg, rng, *key)
-    if family == "carry":
-        return _carry(cfg, rng, key[0])
-    if family == "scountovf":
-        return _scountovf(cfg, rng, *key)
-    return idle(1)  # "port": any compared cycle
+    if family not in _AIMS:
+        return idle(1)  # "port": any compared cycle
+    return _AIMS[family](cfg, rng, *key)

@@ -28,28 +28,13 @@ MIP = 0x344
 LCOFIP = 1 << 13
 
 
-def mhpmcounter(n: int) -> int:
-    return 0xB00 + n
+def _plus(base: int):
+    return lambda n: base + n
 
 
-def mhpmcounterh(n: int) -> int:
-    return 0xB80 + n
-
-
-def hpmcounter(n: int) -> int:
-    return 0xC00 + n
-
-
-def hpmcounterh(n: int) -> int:
-    return 0xC80 + n
-
-
-def mhpmevent(n: int) -> int:
-    return 0x320 + n
-
-
-def mhpmeventh(n: int) -> int:
-    return 0x720 + n
+# hpm register n's address: mhpmcounter(n), ...
+mhpmcounter, mhpmcounterh, hpmcounter, hpmcounterh, mhpmevent, mhpmeventh = (
+    _plus(base) for base in (0xB00, 0xB80, 0xC00, 0xC80, 0x320, 0x720))
 
 
 # Counter index i (0 cycle, 2 instret, 3..31 hpm): machine and user address of each half.

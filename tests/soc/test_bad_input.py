@@ -13,48 +13,34 @@ def _one_line_error(rc, out, err):
     return lines[0]
 
 
-def test_missing_program(rvpmu_soc, tmp_path):
-    line = _one_line_error(*rvpmu_soc(str(tmp_path / "nope.c")))
-    assert "no such program" in line and "nope.c" in line
+BIG = ("#include <stdint.h>\nvolatile uint32_t table[30000] = {1};\n"
+       "int main(void) { return table[0] - 1; }\n")
 
 
-def test_program_that_does_not_compile(rvpmu_soc, tmp_path):
-    src = tmp_path / "broken.c"
-    src.write_text("int main(void) {\n    return undefined_variable;\n}\n")
-    line = _one_line_error(*rvpmu_soc(str(src)))
-    assert "broken.c does not build" in line
-    assert "error:" in line and "undefined_variable" in line  # the compiler's first error
+@pytest.mark.parametrize("name, text, args, phrases", [
+    ("nope.c", None, (), ("no such program", "nope.c")),
+    # the compiler's first error
+    ("broken.c", "int main(void) {\n    return undefined_variable;\n}\n", (),
+     ("broken.c does not build", "error:", "undefined_variable")),
+    ("huge.c", BIG, (), ("huge.c does not build", "RAM")),
+    ("prog.elf", "hello\n", (), ("is not an ELF file",)),
+    ("forever.c", "int main(void) { for (;;) {} }\n", ("--max-cycles", "3000"),
+     ("did not finish within 3,000 cycles",)),
+], ids=["missing", "does_not_compile", "too_big_to_link", "not_an_elf", "never_finishes"])
+def test_bad_program(rvpmu_soc, tmp_path, name, text, args, phrases):
+    src = tmp_path / name
+    if text is not None:
+        src.write_text(text)
+    line = _one_line_error(*rvpmu_soc(str(src), *args))
+    assert all(p in line for p in phrases), line
 
 
 def test_elf_that_does_not_fit(rvpmu_soc, tmp_path):
     src = tmp_path / "big.c"
-    src.write_text("#include <stdint.h>\nvolatile uint32_t table[30000] = {1};\n"
-                   "int main(void) { return table[0] - 1; }\n")
+    src.write_text(BIG)
     elf = firmware.build(src, tmp_path, ram_bytes=256 * 1024)  # linked for a larger RAM
     line = _one_line_error(*rvpmu_soc(str(elf)))
     assert "does not fit the SoC's RAM" in line
-
-
-def test_program_too_big_to_link(rvpmu_soc, tmp_path):
-    src = tmp_path / "huge.c"
-    src.write_text("#include <stdint.h>\nvolatile uint32_t table[30000] = {1};\n"
-                   "int main(void) { return table[0] - 1; }\n")
-    line = _one_line_error(*rvpmu_soc(str(src)))
-    assert "huge.c does not build" in line and "RAM" in line
-
-
-def test_not_an_elf(rvpmu_soc, tmp_path):
-    f = tmp_path / "prog.elf"
-    f.write_text("hello\n")
-    line = _one_line_error(*rvpmu_soc(str(f)))
-    assert "is not an ELF file" in line
-
-
-def test_program_that_never_finishes(rvpmu_soc, tmp_path):
-    src = tmp_path / "forever.c"
-    src.write_text("int main(void) { for (;;) {} }\n")
-    line = _one_line_error(*rvpmu_soc(str(src), "--max-cycles", "3000"))
-    assert "did not finish within 3,000 cycles" in line
 
 
 def test_bad_define(rvpmu_soc, capsys):
