@@ -10,6 +10,13 @@
  */
 #include "soc_map.h"
 
+/* \op (sw or lw) each of x3..x31 at its own slot of soc_irq_regs (x1 points there). */
+    .macro regs_x3_x31 op
+    .irp r, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    \op x\r, \r*4(x1)
+    .endr
+    .endm
+
     .section .text.init, "ax"
     .globl _reset
 _reset:
@@ -20,35 +27,7 @@ _irq:
     .insn r 0x0B, 2, 1, x2, x1, x0      /* setq q2, x1 */
     .insn r 0x0B, 2, 1, x3, x2, x0      /* setq q3, x2 */
     la x1, soc_irq_regs
-    sw x3, 3*4(x1)
-    sw x4, 4*4(x1)
-    sw x5, 5*4(x1)
-    sw x6, 6*4(x1)
-    sw x7, 7*4(x1)
-    sw x8, 8*4(x1)
-    sw x9, 9*4(x1)
-    sw x10, 10*4(x1)
-    sw x11, 11*4(x1)
-    sw x12, 12*4(x1)
-    sw x13, 13*4(x1)
-    sw x14, 14*4(x1)
-    sw x15, 15*4(x1)
-    sw x16, 16*4(x1)
-    sw x17, 17*4(x1)
-    sw x18, 18*4(x1)
-    sw x19, 19*4(x1)
-    sw x20, 20*4(x1)
-    sw x21, 21*4(x1)
-    sw x22, 22*4(x1)
-    sw x23, 23*4(x1)
-    sw x24, 24*4(x1)
-    sw x25, 25*4(x1)
-    sw x26, 26*4(x1)
-    sw x27, 27*4(x1)
-    sw x28, 28*4(x1)
-    sw x29, 29*4(x1)
-    sw x30, 30*4(x1)
-    sw x31, 31*4(x1)
+    regs_x3_x31 sw
     .insn r 0x0B, 4, 0, x2, x2, x0      /* getq x2, q2: the interrupted x1 */
     sw x2, 1*4(x1)
     .insn r 0x0B, 4, 0, x2, x3, x0      /* getq x2, q3: the interrupted x2 */
@@ -58,35 +37,7 @@ _irq:
     .insn r 0x0B, 4, 0, x11, x1, x0     /* getq a1, q1: pending IRQs */
     call soc_irq
     la x1, soc_irq_regs
-    lw x3, 3*4(x1)
-    lw x4, 4*4(x1)
-    lw x5, 5*4(x1)
-    lw x6, 6*4(x1)
-    lw x7, 7*4(x1)
-    lw x8, 8*4(x1)
-    lw x9, 9*4(x1)
-    lw x10, 10*4(x1)
-    lw x11, 11*4(x1)
-    lw x12, 12*4(x1)
-    lw x13, 13*4(x1)
-    lw x14, 14*4(x1)
-    lw x15, 15*4(x1)
-    lw x16, 16*4(x1)
-    lw x17, 17*4(x1)
-    lw x18, 18*4(x1)
-    lw x19, 19*4(x1)
-    lw x20, 20*4(x1)
-    lw x21, 21*4(x1)
-    lw x22, 22*4(x1)
-    lw x23, 23*4(x1)
-    lw x24, 24*4(x1)
-    lw x25, 25*4(x1)
-    lw x26, 26*4(x1)
-    lw x27, 27*4(x1)
-    lw x28, 28*4(x1)
-    lw x29, 29*4(x1)
-    lw x30, 30*4(x1)
-    lw x31, 31*4(x1)
+    regs_x3_x31 lw
     lw x2, 2*4(x1)
     lw x1, 1*4(x1)
     .insn r 0x0B, 0, 2, x0, x0, x0      /* retirq */
