@@ -1,5 +1,25 @@
-"""The pins amaranth-boards gives each resource the board design uses (the reference the
-generated constraint files are checked against)."""
+"""The board builds' tests: ``rvpmu board build`` of a small configuration, and the pins
+amaranth-boards gives each resource the board design uses (the reference the generated
+constraint files are checked against)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from rvpmu.config import EventInput, PMUConfig
+
+RVPMU = Path(sys.executable).parent / "rvpmu"
+SMALL = PMUConfig(num_counters=2, counter_width=16, events=(EventInput("a"), EventInput("b")))
+
+
+def board_build(d: Path, *args: str, out: Path | None = None, env=None, timeout: float = 600):
+    """``rvpmu board build ARGS`` of ``SMALL`` (written to ``d/pmu.toml``) into ``out``
+    (``d/out``)."""
+    cfg = d / "pmu.toml"
+    cfg.write_text(SMALL.to_toml())
+    return subprocess.run([str(RVPMU), "board", "build", *args, "--config", str(cfg), "-o",
+                           str(out or d / "out")], capture_output=True, text=True, env=env,
+                          timeout=timeout)
 
 
 def resource_pins(platform, name: str, number: int, sub: str | None = None) -> list[str]:

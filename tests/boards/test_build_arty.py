@@ -2,30 +2,19 @@
 lint, the Yosys resource estimate; `--program` through the real openFPGALoader with no cable."""
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from rvpmu.boards import build as B
 from rvpmu.boards.platforms import BOARDS
-from rvpmu.config import EventInput, PMUConfig
 
-from .pins import design_pins
-
-RVPMU = Path(sys.executable).parent / "rvpmu"
-SMALL = PMUConfig(num_counters=2, counter_width=16, events=(EventInput("a"), EventInput("b")))
+from .pins import SMALL, board_build, design_pins
 
 
 @pytest.fixture(scope="module")
 def arty(tmp_path_factory):
     d = tmp_path_factory.mktemp("arty")
-    cfg = d / "pmu.toml"
-    cfg.write_text(SMALL.to_toml())
-    r = subprocess.run([str(RVPMU), "board", "build", "arty", "--config", str(cfg), "-o",
-                        str(d / "out")], capture_output=True, text=True, timeout=600)
-    return d, r
+    return d, board_build(d, "arty")
 
 
 def test_project_files_and_estimate(arty):
@@ -74,10 +63,7 @@ def test_program_without_a_cable_is_one_line(arty, tmp_path, monkeypatch):
     out.mkdir()
     (out / "top.bit").write_bytes((d / "out" / "top.v").read_bytes()[:4096])  # a stand-in file
     monkeypatch.delenv("OPENFPGALOADER", raising=False)
-    cfg = d / "pmu.toml"
-    r = subprocess.run([str(RVPMU), "board", "build", "arty", "--config", str(cfg), "-o",
-                        str(out), "--no-estimate", "--program"], capture_output=True, text=True,
-                       timeout=300)
+    r = board_build(d, "arty", "--no-estimate", "--program", out=out, timeout=300)
     assert r.returncode == 1
     assert "no cable or board found" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
@@ -85,8 +71,6 @@ def test_program_without_a_cable_is_one_line(arty, tmp_path, monkeypatch):
 
 def test_arty_program_needs_a_vivado_bitstream(arty, tmp_path):
     d, _ = arty
-    r = subprocess.run([str(RVPMU), "board", "build", "arty", "--config", str(d / "pmu.toml"),
-                        "-o", str(tmp_path / "p"), "--no-estimate", "--program"],
-                       capture_output=True, text=True, timeout=300)
+    r = board_build(d, "arty", "--no-estimate", "--program", out=tmp_path / "p", timeout=300)
     assert r.returncode == 1 and "Vivado" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1

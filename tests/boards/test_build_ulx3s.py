@@ -5,36 +5,25 @@ openFPGALoader that records its arguments, and through the real one with no cabl
 import os
 import re
 import stat
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from rvpmu.boards import build as B
 from rvpmu.boards.platforms import BOARDS
-from rvpmu.config import EventInput, PMUConfig
 
-from .pins import design_pins
-
-RVPMU = Path(sys.executable).parent / "rvpmu"
-SMALL = PMUConfig(num_counters=2, counter_width=16, events=(EventInput("a"), EventInput("b")))
+from .pins import board_build, design_pins
 
 
 @pytest.fixture(scope="module")
 def ulx3s(tmp_path_factory):
     """`rvpmu board build ulx3s --program` with a stand-in loader recording its arguments."""
     d = tmp_path_factory.mktemp("ulx3s")
-    cfg = d / "pmu.toml"
-    cfg.write_text(SMALL.to_toml())
     record = d / "loader-args.txt"
     loader = d / "fake-openFPGALoader"
     loader.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {record}\necho 'done'\n")
     loader.chmod(loader.stat().st_mode | stat.S_IEXEC)
     env = dict(os.environ, OPENFPGALOADER=str(loader))
-    r = subprocess.run([str(RVPMU), "board", "build", "ulx3s", "--device", "12F", "--config",
-                        str(cfg), "-o", str(d / "out"), "--program"],
-                       capture_output=True, text=True, env=env, timeout=600)
+    r = board_build(d, "ulx3s", "--device", "12F", "--program", env=env)
     return d, r, record
 
 
