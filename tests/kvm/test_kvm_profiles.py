@@ -22,6 +22,12 @@ def pick(p, kvm, spec):
     return kvm if p == KVM else spec
 
 
+def branches(v, cycles: int) -> int | str:
+    """Run ``cycles`` cycles with a branch in each; hpmcounter3 as the guest then reads it."""
+    v.run(cycles, events={"branch": 1})
+    return read_csr(v, csr.hpmcounter(3))
+
+
 def row_get_info_bound_64(p):
     assert make(p).ecall(F.COUNTER_GET_INFO, NUM) == pick(p, (E.SUCCESS, 0), (E.INVALID_PARAM, 0))
 
@@ -84,8 +90,7 @@ def row_auto_start_leaves_stopped(p):
     v2 = make(p)
     assert cfg(v2, 0, ALL_HW, CF.AUTO_START, BRANCH) == (E.SUCCESS, 3)
     assert stop(v2, 3) == pick(p, (E.ALREADY_STOPPED, 0), (E.SUCCESS, 0))
-    v2.run(3, events={"branch": 1})
-    assert read_csr(v2, csr.hpmcounter(3)) == pick(p, 3, 0)
+    assert branches(v2, 3) == pick(p, 3, 0)
 
 
 def row_started_survives_reconfig(p):
@@ -97,8 +102,7 @@ def row_started_survives_reconfig(p):
     v.reset()
     assert cfg(v, 0, ALL_HW, 0, BRANCH) == (E.SUCCESS, 3)
     assert start(v, 3) == pick(p, (E.ALREADY_STARTED, 0), (E.SUCCESS, 0))
-    v.run(2, events={"branch": 1})
-    assert read_csr(v, csr.hpmcounter(3)) == pick(p, 0, 2)
+    assert branches(v, 2) == pick(p, 0, 2)
 
 
 def row_unconfigured_counters_skipped(p):
@@ -106,8 +110,7 @@ def row_unconfigured_counters_skipped(p):
     assert cfg(v, 0, ALL_HW, 0, BRANCH) == (E.SUCCESS, 3)
     assert start(v, 3, 0b11) == pick(p, (E.SUCCESS, 0), (E.INVALID_PARAM, 0))
     assert stop(v, 1, 0b1) == pick(p, (E.SUCCESS, 0), (E.INVALID_PARAM, 0))
-    v.run(2, events={"branch": 1})
-    assert read_csr(v, csr.hpmcounter(3)) == pick(p, 2, 0)
+    assert branches(v, 2) == pick(p, 2, 0)
 
 
 def row_init_value_and_snapshot_allowed(p):
@@ -125,8 +128,7 @@ def row_already_started_value_overwritten(p):
     assert start(v, 3) == (E.SUCCESS, 0)
     v.run(4, events={"branch": 1})
     assert start(v, 3, 1, SF.SET_INIT_VALUE, 7000) == (E.ALREADY_STARTED, 0)
-    v.run(1, events={"branch": 1})
-    assert read_csr(v, csr.hpmcounter(3)) == pick(p, 7001, 5)
+    assert branches(v, 1) == pick(p, 7001, 5)
 
 
 def row_stop_sticky_error_skips_snapshot(p):
@@ -144,8 +146,7 @@ def row_reset_snapshot_stale_value(p):
     assert cfg(v, 0, ALL_HW, 0, BRANCH) == (E.SUCCESS, 3)
     assert set_shmem(v) == (E.SUCCESS, 0)
     assert start(v, 3, 1, SF.SET_INIT_VALUE, 100) == (E.SUCCESS, 0)
-    v.run(5, events={"branch": 1})
-    assert read_csr(v, csr.hpmcounter(3)) == 105
+    assert branches(v, 5) == 105
     v.run(5, events={"branch": 1})
     assert stop(v, 3, 1, TF.RESET | TF.TAKE_SNAPSHOT) == (E.SUCCESS, 0)
     assert snap_value(v, 0) == pick(p, 105, 110)
@@ -211,8 +212,7 @@ def row_values_not_width_masked(p):
     v = make(p, config=PMUConfig(num_counters=4, counter_width=12))
     assert cfg(v, 0, 0x7F, 0, BRANCH) == (E.SUCCESS, 3)
     assert start(v, 3, 1, SF.SET_INIT_VALUE, 4000) == (E.SUCCESS, 0)
-    v.run(200, events={"branch": 1})
-    assert read_csr(v, csr.hpmcounter(3)) == pick(p, 4200, 104)
+    assert branches(v, 200) == pick(p, 4200, 104)
 
 
 def row_shared_fw_event_state(p):
