@@ -21,18 +21,6 @@ static uint8_t crc_data[N_CRC];
 static int32_t mat_a[N_MAT][N_MAT], mat_b[N_MAT][N_MAT], mat_c[N_MAT][N_MAT];
 static volatile uint32_t sink;
 
-static void insertion_sort(uint32_t *a, int n) {
-    for (int i = 1; i < n; i++) {
-        uint32_t v = a[i];
-        int j = i - 1;
-        while (j >= 0 && a[j] > v) {
-            a[j + 1] = a[j];
-            j--;
-        }
-        a[j + 1] = v;
-    }
-}
-
 static uint32_t crc32(const uint8_t *p, int n) {
     uint32_t crc = 0xFFFFFFFFu;
     for (int i = 0; i < n; i++) {
@@ -82,7 +70,7 @@ static void measure(int k, const char *name, void (*work)(void)) {
     soc_putc('\n');
 }
 
-static void work_sort(void) { insertion_sort(sort_data, N_SORT); }
+static void work_sort(void) { soc_sort_u32(sort_data, N_SORT); }
 static void work_crc(void) { sink = crc32(crc_data, N_CRC); }
 static void work_matmul(void) { matmul(); }
 

@@ -78,15 +78,7 @@ int main(void) {
 
     CSR_WRITE(RVPMU_CSR_MHPMEVENT3, RVPMU_EVENT_NONE);  /* stop sampling */
     uint32_t n = nsamples < MAX_SAMPLES ? nsamples : MAX_SAMPLES;
-    for (uint32_t i = 1; i < n; i++) {  /* sort the PCs for the histogram */
-        uint32_t v = samples[i];
-        int j = i - 1;
-        while (j >= 0 && samples[j] > v) {
-            samples[j + 1] = samples[j];
-            j--;
-        }
-        samples[j + 1] = v;
-    }
+    soc_sort_u32(samples, (int)n);  /* the PCs in order, for the histogram */
     soc_puts("rvpmu SoC sampling profiler: ");
     soc_put_udec(nsamples, 0);
     soc_puts(" samples, one every ");

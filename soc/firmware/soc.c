@@ -27,6 +27,18 @@ void soc_put_rstr(const char *s, int width) {
     soc_puts(s);
 }
 
+void soc_sort_u32(uint32_t *a, int n) {
+    for (int i = 1; i < n; i++) {
+        uint32_t v = a[i];
+        int j = i - 1;
+        while (j >= 0 && a[j] > v) {
+            a[j + 1] = a[j];
+            j--;
+        }
+        a[j + 1] = v;
+    }
+}
+
 /* Decimal without division (picorv32's divider takes ~40 cycles per step). */
 void soc_put_udec(uint32_t v, int width) {
     static const uint32_t pow10[] = {1000000000u, 100000000u, 10000000u, 1000000u, 100000u,

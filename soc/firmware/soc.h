@@ -26,6 +26,7 @@ void soc_put_udec(uint32_t v, int width);   /* right-aligned in width columns */
 void soc_put_hex(uint32_t v);                /* 0x%08x */
 void soc_put_str(const char *s, int width);  /* left-aligned in width columns */
 void soc_put_rstr(const char *s, int width); /* right-aligned in width columns */
+void soc_sort_u32(uint32_t *a, int n);       /* ascending, in place (insertion sort) */
 static inline void soc_mark(uint32_t v) { MMIO(SOC_MARK) = v; }
 /* A count the program prints, also reported for the RVFI cross-check (key: its CSR). */
 static inline void soc_result(uint32_t csr, uint32_t v) {
