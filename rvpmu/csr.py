@@ -188,13 +188,26 @@ MHPMEVENT_VUINH = 58
 EVENT_SEL_WIDTH = 56  # bits 55:0 hold the event selector
 EVENT_SEL_MASK = (1 << EVENT_SEL_WIDTH) - 1
 
+
+
+def _inh_fields(extension: str | None = None) -> tuple[Field, ...]:
+    """The five xINH bits (62..58) of mhpmeventN and mcyclecfg/minstretcfg."""
+    modes = (("MINH", MHPMEVENT_MINH, "M-mode", None),
+             ("SINH", MHPMEVENT_SINH, "S/HS-mode", "S-mode only"),
+             ("UINH", MHPMEVENT_UINH, "U-mode", "U-mode only"),
+             ("VSINH", MHPMEVENT_VSINH, "VS-mode", "H only"),
+             ("VUINH", MHPMEVENT_VUINH, "VU-mode", "H only"))
+    out = []
+    for name, bit, mode, needs in modes:
+        notes = ", ".join(n for n in (extension, needs) if n)
+        out.append(Field(name, bit, 1, "RW",
+                         f"do not count in {mode}" + (f" ({notes})" if notes else "")))
+    return tuple(out)
+
+
 MHPMEVENT_FIELDS = (
     Field("OF", 63, 1, "RW", "overflow: set by hardware on a counter overflow while 0 (Sscofpmf)"),
-    Field("MINH", 62, 1, "RW", "do not count in M-mode (Sscofpmf)"),
-    Field("SINH", 61, 1, "RW", "do not count in S/HS-mode (Sscofpmf, S-mode only)"),
-    Field("UINH", 60, 1, "RW", "do not count in U-mode (Sscofpmf, U-mode only)"),
-    Field("VSINH", 59, 1, "RW", "do not count in VS-mode (Sscofpmf, H only)"),
-    Field("VUINH", 58, 1, "RW", "do not count in VU-mode (Sscofpmf, H only)"),
+    *_inh_fields("Sscofpmf"),
     Field("WPRI", 56, 2, "RO0", "reserved, read-only 0"),
     Field("EVENT", 0, 56, "WARL", "event selector; unsupported values read back as 0"),
 )
@@ -202,11 +215,7 @@ MHPMEVENT_FIELDS = (
 # mcyclecfg / minstretcfg (Smcntrpmf). Bit 63 is read-only 0: no overflow for cycle/instret.
 CFG_FIELDS = (
     Field("ZERO", 63, 1, "RO0", "read-only 0 (no overflow interrupt for mcycle/minstret)"),
-    Field("MINH", 62, 1, "RW", "do not count in M-mode"),
-    Field("SINH", 61, 1, "RW", "do not count in S/HS-mode (S-mode only)"),
-    Field("UINH", 60, 1, "RW", "do not count in U-mode (U-mode only)"),
-    Field("VSINH", 59, 1, "RW", "do not count in VS-mode (H only)"),
-    Field("VUINH", 58, 1, "RW", "do not count in VU-mode (H only)"),
+    *_inh_fields(),
     Field("WPRI", 0, 58, "RO0", "reserved, read-only 0"),
 )
 
