@@ -189,7 +189,6 @@ EVENT_SEL_WIDTH = 56  # bits 55:0 hold the event selector
 EVENT_SEL_MASK = (1 << EVENT_SEL_WIDTH) - 1
 
 
-
 def _inh_fields(extension: str | None = None) -> tuple[Field, ...]:
     """The five xINH bits (62..58) of mhpmeventN and mcyclecfg/minstretcfg."""
     modes = (("MINH", MHPMEVENT_MINH, "M-mode", None),
