@@ -26,31 +26,13 @@ from rvpmu.csrmap import M64, CSRInfo, Kind, csr_map, lookup
 from . import rules
 from .access import check_access, scountovf_mask
 from .errors import NotPMUCSR
+from .inputs import check_counts, check_int, parse_mode, parse_op, selector_counts
 
 Mode = csr.Mode
 CSROp = csr.CSROp
 
-_OPS = {"write": CSROp.WRITE, "set": CSROp.SET, "clear": CSROp.CLEAR}
 OF_BIT = 1 << csr.MHPMEVENT_OF
 LCOFIP_BIT = 1 << csr.MIP_LCOFIP_BIT
-
-
-def parse_mode(mode: str | Mode) -> Mode:
-    if isinstance(mode, Mode):
-        return mode
-    if isinstance(mode, str) and mode.strip().upper() in Mode.__members__:
-        return Mode[mode.strip().upper()]
-    raise ValueError(f"mode must be one of M, S, U, VS, VU, got {mode!r}")
-
-
-def parse_op(op: str | CSROp) -> CSROp:
-    if isinstance(op, CSROp):
-        if op == CSROp.READ:
-            raise ValueError("csr_write needs a write op (write, set, clear); use csr_read to read")
-        return op
-    if isinstance(op, str) and op.strip().lower() in _OPS:
-        return _OPS[op.strip().lower()]
-    raise ValueError(f"op must be one of write, set, clear, got {op!r}")
 
 
 @dataclass(frozen=True)
@@ -61,12 +43,6 @@ class CountingConfig:
     mcountinhibit: int
     mhpmevent: dict[int, int]
     cfg: dict[int, int]
-
-
-def _check_int(name: str, value: object, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer {lo}..{hi}, got {value!r}")
-    return value
 
 
 class HartPMU:
@@ -288,7 +264,7 @@ class HartPMU:
         cfg = self.config
         mode = parse_mode(mode)
         self._check_mode(mode)
-        _check_int("retired", retired, 0, cfg.retire_width)
+        check_int("retired", retired, 0, cfg.retire_width)
         if not isinstance(halted, bool):
             raise ValueError(f"halted must be True or False, got {halted!r}")
         external = self._external(events, counts)
@@ -364,8 +340,8 @@ class HartPMU:
         if len(totals) != len(cfg.events):
             raise ValueError(f"event_totals needs one total per event input ({len(cfg.events)})")
         for e, n in zip(cfg.events, totals):
-            _check_int(f"total of event {e.name!r}", n, 0, e.max_per_cycle * cycles)
-        _check_int("retired_total", retired_total, 0, cfg.retire_width * cycles)
+            check_int(f"total of event {e.name!r}", n, 0, e.max_per_cycle * cycles)
+        check_int("retired_total", retired_total, 0, cfg.retire_width * cycles)
         self.cycle += cycles
         if halted:
             return
@@ -412,39 +388,8 @@ class HartPMU:
         if events:
             raise ValueError("give the external events as selectors (events) or as per-input "
                              "counts (counts), not both")
-        return self._check_counts(counts)
+        return check_counts(self.config, counts)
 
     def input_counts(self, events: Iterable[int]) -> tuple[int, ...]:
-        """The per-input occurrence counts (as the event pins carry them) of a list of event
-        selectors, one entry per occurrence: the one place selectors become counts."""
-        if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
-            raise ValueError(f"events must be a sequence of event selector values, got {events!r}")
-        counts = [0] * len(self.config.events)
-        lo, hi = csr.EVENT_EXTERNAL_BASE, self.config.num_selectors - 1
-        for sel in events:
-            if isinstance(sel, bool) or not isinstance(sel, int) or not lo <= sel <= hi:
-                if hi < lo:
-                    raise ValueError("this PMU has no external event inputs; events must be empty")
-                raise ValueError(f"event selector {sel!r} is not an external event input "
-                                 f"(valid: {lo}..{hi}; cycles and retired come from the clock "
-                                 "and the retired argument)")
-            counts[sel - lo] += 1
-        self._check_counts(counts)
-        return tuple(counts)
-
-    def _check_counts(self, counts: Sequence[int]) -> list[int]:
-        events = self.config.events
-        if isinstance(counts, (str, bytes)) or not isinstance(counts, Sequence):
-            raise ValueError(f"counts must be a sequence of per-input counts, got {counts!r}")
-        if len(counts) not in (0, len(events)):
-            raise ValueError(f"events must give one count per event input ({len(events)}), "
-                             f"got {len(counts)}")
-        for i, (ev, n) in enumerate(zip(events, counts)):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise ValueError(f"events[{i}] must be an occurrence count 0.."
-                                 f"{ev.max_per_cycle}, got {n!r}")
-            if n > ev.max_per_cycle:
-                raise ValueError(f"event {ev.name!r} (selector {csr.event_selector(i)}) fired "
-                                 f"{n} times in one cycle; it can report at most "
-                                 f"{ev.max_per_cycle}")
-        return list(counts) or [0] * len(events)
+        """The per-input occurrence counts of a list of event selectors (``selector_counts``)."""
+        return selector_counts(self.config, events)

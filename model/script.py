@@ -22,7 +22,8 @@ from rvpmu.config import PMUConfig
 from rvpmu.csrmap import parse_csr
 
 from .errors import CSRAccessFault, IllegalInstruction, NotPMUCSR, VirtualInstruction
-from .hart import HartPMU, parse_mode
+from .hart import HartPMU
+from .inputs import parse_mode
 
 
 class ScriptError(ValueError):

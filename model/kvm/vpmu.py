@@ -16,7 +16,7 @@ from rvpmu import csr, sbi
 from rvpmu.csrmap import by_name
 
 from ..errors import IllegalInstruction
-from ..hart import parse_mode
+from ..inputs import parse_mode
 from . import calls, counters
 from .backend import as_backend
 from .host import HostPerf
