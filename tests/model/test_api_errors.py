@@ -2,6 +2,7 @@
 
 ConfigError is a ValueError (rvpmu/config.py); NotPMUCSR is a ValueError (model/errors.py).
 Each test asserts the exception class and a key phrase of the message.
+Longer than 400 lines on purpose: one test (or table) per check of the API, in API order.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ The oracle ``expected_counter_read`` below is written from rules 12-15 (and QEMU
 order quoted in rule 15): mcounteren -> IIE first, then V=1 checks -> VIE, then U-mode's
 scounteren -> IIE. The exact exception class is checked (IllegalInstruction vs
 VirtualInstruction; neither is a subclass of the other).
+
+Longer than 400 lines on purpose: one file per group of docs/rules.md, each test one rule (its
+number in the name), so a group reads as a whole.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Model contract (model/hart.py docstring, docs/timing.md): ``step()`` closes a cy
 accesses before it belong to that cycle; reads see the value before the cycle's increments;
 a written counter skips that cycle's increment; counting uses the configuration registers as
 they were at the start of the cycle.
+
+Longer than 400 lines on purpose: one file per group of docs/rules.md, each test one rule (its
+number in the name), so a group reads as a whole.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """hardware-pmu.md section (b), B1 "Existence, width, WARL": rules 1-10.
 
 Expected values come from the reference text and the arithmetic here, not from the model.
+
+Longer than 400 lines on purpose: one file per group of docs/rules.md, each test one rule (its
+number in the name), so a group reads as a whole.
 """
 
 from __future__ import annotations

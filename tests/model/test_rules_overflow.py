@@ -4,6 +4,9 @@ Model contract: overflow is the carry out of the implemented counter_width cause
 increment (never by a write); OF is set only if it was 0 at the start of the cycle (a same-cycle
 software write of that mhpmevent wins over the hardware set); LCOFIP (mip bit 13, ``lcofip``)
 is set whenever such an overflow happens, OR-ed with a same-cycle software write of mip.
+
+Longer than 400 lines on purpose: one file per group of docs/rules.md, each test one rule (its
+number in the name), so a group reads as a whole.
 """
 
 from __future__ import annotations
