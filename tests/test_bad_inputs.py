@@ -7,6 +7,7 @@ Each case runs ``rvpmu`` in a subprocess with a timeout; the checks that guard a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -285,15 +286,26 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in out.split()]
 
 
-def test_board_sim_server(tmp_path):
+@contextlib.contextmanager
+def _board_sim(tmp_path: Path, idle_timeout: int, stderr):
+    """``rvpmu board sim`` (Icarus, a small RV64 without H) in the background; killed at the
+    end. Yields the process and the port it listens on."""
     cfg = _toml(tmp_path, SMALL + "has_h = false\n")
     port_file = tmp_path / "port"
     proc = subprocess.Popen([str(RVPMU), "board", "sim", "--config", str(cfg), "--simulator",
                              "icarus", "--build-dir", str(tmp_path / "b"), "--port-file",
-                             str(port_file), "--idle-timeout", "120"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             str(port_file), "--idle-timeout", str(idle_timeout)],
+                            stdout=subprocess.PIPE, stderr=stderr, text=True)
     try:
-        port = _wait_port(port_file, proc)
+        yield proc, _wait_port(port_file, proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_board_sim_server(tmp_path):
+    with _board_sim(tmp_path, 120, subprocess.STDOUT) as (proc, port):
         url = f"socket://127.0.0.1:{port}"
         # A client that sends half a request and vanishes with a reset mid-stream.
         s = socket.create_connection(("127.0.0.1", port))
@@ -319,30 +331,15 @@ def test_board_sim_server(tmp_path):
         while time.monotonic() < end and any(_alive(p) for p in sims):
             time.sleep(0.5)
         assert not any(_alive(p) for p in sims), "the simulator outlived rvpmu board sim"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
 
 
 def test_board_sim_simulator_dies(tmp_path):
-    cfg = _toml(tmp_path, SMALL + "has_h = false\n")
-    port_file = tmp_path / "port"
-    proc = subprocess.Popen([str(RVPMU), "board", "sim", "--config", str(cfg), "--simulator",
-                             "icarus", "--build-dir", str(tmp_path / "b"), "--port-file",
-                             str(port_file), "--idle-timeout", "60"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_port(port_file, proc)
+    with _board_sim(tmp_path, 60, subprocess.PIPE) as (proc, _):
         for pid in _children(proc.pid):
             os.kill(pid, signal.SIGKILL)
         out, err = proc.communicate(timeout=60)
         r = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
         assert_one_line_error(r, "the simulated board stopped: the simulator stopped")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
 
 
 def test_kvm_testbench_bounded_on_a_stuck_design(tmp_path):
