@@ -14,5 +14,5 @@ Two layers, kept apart (tests/sim/test_layers.py imports the first with cocotb u
 
 VERIFICATION_COMPONENTS = ("stimulus", "directed", "sweeps", "steer", "scoreboard", "coverage",
                            "bins")
-COCOTB_BOUND = ("drivers", "tb_pmu", "tb_kvm", "kvm_backend")
+COCOTB_BOUND = ("drivers", "tb_pmu", "tb_kvm", "tb_speed", "kvm_backend")
 TOOL_FLOW = ("runner", "cocotb_flow", "clocktop", "coverage_report", "mutation")
