@@ -36,13 +36,11 @@ class BoardPMUBackend:
         self.config = config
         self.cycles = 0  # cycles run
         self.accesses = 0
-        self._lcofip = False
         self._gen: dict[int, int] | None = None  # register -> value, while lines are constant
 
     def reset(self) -> None:
         """The RESET command: the PMU, generator and run control as after power-on."""
         self.client.reset()
-        self._lcofip = False
         # after reset every generator register is 0: constant lines that count nothing
         self._gen = {}
 
@@ -55,7 +53,6 @@ class BoardPMUBackend:
     def _access(self, addr: int, op: csr.CSROp, value: int = 0) -> int:
         r = self.client.csr(op, addr, value & ((1 << self.config.xlen) - 1), csr.Mode.M)
         self.accesses += 1
-        self._lcofip = self.client.lcofip
         if not r.hit or r.exc != csr.Exc.NONE:
             raise BoardAccessError(f"M-mode {op.name} of CSR 0x{addr:03X} answered "
                                    f"hit={r.hit} exc={r.exc.name}")
@@ -76,24 +73,23 @@ class BoardPMUBackend:
             while done < cycles:
                 r = self._run(min(cycles - done, MAX_RUN), mode)
                 done += r
-                if self._lcofip:
+                if self.client.lcofip:
                     break
             return done
         for i in range(cycles):
             self._load(*stream.at(i))
             self._run(1, mode)
-            if self._lcofip:
+            if self.client.lcofip:
                 return i + 1
         return cycles
 
     def lcofip(self) -> bool:
-        return self._lcofip
+        return self.client.lcofip
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _run(self, n: int, mode: csr.Mode) -> int:
         r = self.client.run(n, mode, stop_on_lcofip=True)
-        self._lcofip = r.lcofip
         self.cycles += r.cycles
         if r.cycles == 0:
             raise BoardError(f"the board ran no cycle of a {n}-cycle run")

@@ -306,6 +306,7 @@ class BoardClient:
 
     def reset(self) -> None:
         self.transact(P.Cmd.RESET)
+        self.lcofip = False  # the PMU as after power-on
 
     def status(self) -> LinkStatus:
         return LinkStatus(**self._call(P.Cmd.STATUS))
