@@ -72,3 +72,28 @@ def test_fields_pack_and_unpack_as_the_layouts_say():
         P.pack(P.ARGS[P.Cmd.RUN], cycles=1, mode=256)
     with pytest.raises(ValueError, match="no field 'wdata'"):
         P.pack(P.ARGS[P.Cmd.RUN], wdata=1)
+
+
+def test_protocol_doc_gives_the_layouts():
+    """The command table of docs/board-protocol.md names the fields of protocol.ARGS and
+    protocol.DATA with their sizes, in order (u8, u16, u32, u64)."""
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "board-protocol.md").read_text()
+    rows = {m.group(1): (m.group(2), m.group(3)) for m in re.finditer(
+        r"^\| 0x[0-9A-F]{2} \| (\w+) \| (.*?) \| (.*?) \|$", doc, re.M)}
+    assert set(rows) == {c.name for c in P.Cmd}
+
+    def sizes(text):
+        each = re.match(r"u(\d+) each", text)
+        return [int(n) // 8 for n in re.findall(r"\bu(\d+)\b", text)] if not each else None
+
+    for c in P.Cmd:
+        args, data = rows[c.name]
+        assert sizes(args) == [n for _, n in P.ARGS[c]], c
+        if c == P.Cmd.STATUS:
+            assert data.startswith("u16 each") and [n for _, n in P.DATA[c]] == [2] * 4
+        elif c not in (P.Cmd.HELLO, P.Cmd.CONFIG):
+            assert sizes(data) == [n for _, n in P.DATA[c]], c
+    assert rows["HELLO"][1].startswith(f"{P.HELLO_LEN} bytes")
