@@ -8,11 +8,11 @@ Two layers, kept apart (tests/sim/test_layers.py imports the first with cocotb u
   steered at coverage holes, the scoreboard and the coverage models.
 * ``COCOTB_BOUND`` modules run inside a simulator: the pin drivers and monitor, the
   testbenches, the RTL backend of the KVM model. ``TOOL_FLOW`` builds and runs them
-  (``runner``, ``cocotb_flow``, ``clocktop``), reports on them (``coverage_report``) and
+  (``runner``, ``cocotb_flow``, ``clocktop``, ``jobs``), reports on them (``coverage_report``) and
   scores them (``mutation``).
 """
 
 VERIFICATION_COMPONENTS = ("stimulus", "directed", "sweeps", "steer", "scoreboard", "coverage",
                            "bins")
 COCOTB_BOUND = ("drivers", "tb_pmu", "tb_kvm", "tb_speed", "kvm_backend")
-TOOL_FLOW = ("runner", "cocotb_flow", "clocktop", "coverage_report", "mutation")
+TOOL_FLOW = ("runner", "cocotb_flow", "clocktop", "jobs", "coverage_report", "mutation")
