@@ -8,8 +8,8 @@ Two layers, kept apart (tests/sim/test_layers.py imports the first with cocotb u
   steered at coverage holes, the scoreboard and the coverage models.
 * ``COCOTB_BOUND`` modules run inside a simulator: the pin drivers and monitor, the
   testbenches, the RTL backend of the KVM model. ``TOOL_FLOW`` builds and runs them
-  (``runner``, ``cocotb_flow``, ``clocktop``, ``jobs``), reports on them (``coverage_report``) and
-  scores them (``mutation``).
+  (``runner``, ``cocotb_flow``, ``clocktop``, ``jobs``), reports on them
+  (``coverage_report``) and scores them (``mutation``). A new module joins one of the three.
 """
 
 VERIFICATION_COMPONENTS = ("stimulus", "directed", "sweeps", "steer", "scoreboard", "coverage",
