@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from rvpmu.boards.build import BuildError, build_ulx3s, generate_arty
+from rvpmu.toolchain import ToolchainError  # noqa: E402
 from rvpmu.config import ConfigError, PMUConfig
 
 ROOT = Path(__file__).resolve().parent
@@ -53,7 +54,7 @@ def main() -> int:
             r = generate_arty(cfg, args.variant, out / f"arty-{args.variant}")
             print("\n".join(r.lines()), flush=True)
             rows.append(row(r))
-    except BuildError as exc:
+    except (BuildError, ToolchainError) as exc:
         print(f"board_build: {exc}", file=sys.stderr)
         return 1
     what = (f"{cfg.xlen}-bit, {cfg.num_counters} x {cfg.counter_width}-bit counters, "

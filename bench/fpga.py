@@ -36,6 +36,7 @@ from fpga_flow import (FlowError, Result, place_and_route, synth,  # noqa: E402
 from fpga_report import report  # noqa: E402
 
 from rvpmu.commands.common import Parser, positive_int  # noqa: E402
+from rvpmu.toolchain import ToolchainError  # noqa: E402
 from rvpmu.config import ConfigError, EventInput, PMUConfig  # noqa: E402
 from rvpmu.hdl.verilog import use_builtin_yosys  # noqa: E402
 
@@ -226,7 +227,7 @@ class Runner:
             name = f"{job.design} {job.label}"
             try:
                 out = fut.result()
-            except FlowError as exc:
+            except (FlowError, ToolchainError) as exc:
                 self.errors.append(f"{name}: {exc}")
                 self.say(f"{name}: FAILED: {exc}")
                 continue
@@ -252,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         tools = versions()  # also: are the tools installed at all
-    except FlowError as exc:
+    except (FlowError, ToolchainError) as exc:
         print(f"bench/fpga.py: {exc}", file=sys.stderr)
         return 1
     jobs = plan(args)

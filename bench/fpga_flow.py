@@ -10,22 +10,19 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 from rvpmu.hdl.verilog import convert
+from rvpmu.toolchain import FPGA_HINT, find_tool
 
 from harness import Harness, HarnessCost
 
 TOP = "bench_top"
-FPGA_HINT = ("install the `fpga` extra: `.venv/bin/pip install -e '.[fpga]'` (a fresh `make "
-             "setup` includes it: its default is EXTRAS=test,formal,fpga,board)")
 # ECP5-85F in the ULX3S package; target 250 MHz so that placement and routing always optimise
 # for speed (no design here meets it: Fmax is what nextpnr achieves, not pass/fail).
 ECP5_ARGS = ("--85k", "--package", "CABGA381", "--speed", "6")
@@ -55,14 +52,8 @@ class FlowError(RuntimeError):
 
 
 def tool(name: str) -> str:
-    """A console script of this environment (beside the running Python), else one on PATH."""
-    local = Path(sys.executable).parent / name
-    if local.exists():
-        return str(local)
-    found = shutil.which(name)
-    if found is None:
-        raise FlowError(f"{name} is not installed: {FPGA_HINT}")
-    return found
+    """One of the FPGA tools (rvpmu.toolchain.find_tool: ToolchainError when missing)."""
+    return str(find_tool(name, FPGA_HINT))
 
 
 def versions() -> dict[str, str]:

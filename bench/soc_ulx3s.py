@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from rvpmu.boards.build import BuildError
+from rvpmu.toolchain import ToolchainError  # noqa: E402
 from rvpmu.commands.common import CLIError
 from rvpmu.commands.soc import load_program, resolve_program
 from rvpmu.soc import config as soc
@@ -34,7 +35,7 @@ def main() -> int:
     try:
         _elf, image = load_program(resolve_program(args.program), out)
         r = build_ulx3s(cfg, image, device=args.device, out_dir=out / f"ulx3s-{args.device}")
-    except (BuildError, CLIError) as exc:
+    except (BuildError, CLIError, ToolchainError) as exc:
         print(f"soc_ulx3s: {exc}", file=sys.stderr)
         return 1
     print("\n".join(r.lines()), flush=True)

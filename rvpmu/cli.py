@@ -12,6 +12,7 @@ import sys
 from . import __version__
 from .commands import COMMAND_MODULES
 from .commands.common import EXIT_FAIL, EXIT_USAGE, CLIError, Parser
+from .toolchain import ToolchainError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     name = " ".join(filter(None, (args.command, getattr(args, "subcommand", None))))
     try:
         return fn(args)
-    except CLIError as exc:
+    except (CLIError, ToolchainError) as exc:  # ToolchainError: a missing tool, with its hint
         print(f"rvpmu {name}: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:

