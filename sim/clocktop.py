@@ -13,6 +13,8 @@ import re
 
 CLOCK_NS = 10  # the simulated clock period; the testbenches count cycles in it
 WRAPPER = "rvpmu_clocked"
+# Verilator runs `#` delays only with --timing, whose coroutines GCC 12 compiles with these
+VERILATOR_TIMING = ["--timing", "-CFLAGS", "-std=c++20 -fcoroutines"]
 
 # Yosys writes one declaration per port: "  input [11:0] csr_req__addr;" (the width optional)
 _PORT = re.compile(r"^\s*(input|output|inout)\s+(?:wire\s+|reg\s+)?(\[[^\]]+\]\s*)?(\S+)\s*;",
