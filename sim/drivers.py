@@ -28,17 +28,25 @@ class PMUMonitor:
 
     def __init__(self, dut, config: PMUConfig, *, run_status: bool = True):
         self.config = config
-        self._in = [(pin, getattr(dut, pin)) for pin, *_ in ports.ports(config, direction=ports.IN)]
+        self._in = [(pin, getattr(dut, pin), p.name in ("events.*", "retired"))
+                    for pin, p, *_ in ports.ports(config, direction=ports.IN)]
         self._out = [(pin, getattr(dut, pin)) for pin, *_ in
                      ports.ports(config, direction=ports.OUT, run_status=run_status)]
 
     def sample(self) -> tuple[PortInputs, PortOutputs, bool | None]:
         """(inputs, outputs, lcofi_set or None when the top has no such port)."""
-        pins_in = {pin: int(sig.value) for pin, sig in self._in}
-        pins_out = {pin: int(sig.value) for pin, sig in self._out}
-        lcofi_set = pins_out.pop("lcofi_set", None)
-        return (ports.observed_inputs(self.config, pins_in), ports.outputs(self.config, pins_out),
-                None if lcofi_set is None else bool(lcofi_set))
+        return (self.inputs(), *self.outputs())
+
+    def inputs(self, *, events: bool = True) -> PortInputs:
+        """The inputs; with ``events=False`` the event and retire pins are not read (the
+        generator drives the PMU's, and the caller knows its counts) and show as 0."""
+        return ports.observed_inputs(self.config, {
+            pin: int(sig.value) if events or not event else 0 for pin, sig, event in self._in})
+
+    def outputs(self) -> tuple[PortOutputs, bool | None]:
+        pins = {pin: int(sig.value) for pin, sig in self._out}
+        lcofi_set = pins.pop("lcofi_set", None)
+        return ports.outputs(self.config, pins), None if lcofi_set is None else bool(lcofi_set)
 
 
 class PMUHarness:
@@ -83,6 +91,26 @@ class PMUHarness:
         self.observed = seen if events else replace(seen, events=inp.events, retired=inp.retired)
         await FallingEdge(self.dut.clk)
         self.dut.csr_req__valid.value = 0
+        return out
+
+    async def access(self, inp: PortInputs, latency: int) -> PortOutputs:
+        """A CSR access while the generator drives the events: the request of ``inp`` for one
+        cycle, then ``latency - 1`` cycles without; returns the outputs after the last edge,
+        where the answer shows. ``observed`` holds what the first edge sampled (the events
+        of ``inp``). Two samples instead of one a cycle: the long regression's pace."""
+        d = self.dut
+        self.drive(inp, events=False)
+        await RisingEdge(d.clk)
+        await ReadOnly()
+        self.observed = replace(self.monitor.inputs(events=False), events=inp.events,
+                                retired=inp.retired)
+        await FallingEdge(d.clk)
+        d.csr_req__valid.value = 0
+        for _ in range(latency - 1):
+            await RisingEdge(d.clk)
+        await ReadOnly()
+        out, self.lcofi_set = self.monitor.outputs()
+        await FallingEdge(d.clk)
         return out
 
     async def idle(self, cycles: int) -> None:

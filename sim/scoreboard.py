@@ -33,7 +33,7 @@ class Scoreboard:
         self.label = label
         self.checked_cycles = 0
         self.accesses = 0
-        self.history: list[str] = []
+        self.history: list = []  # the latest steps, formatted only for a mismatch message
 
     def expect(self, inp: PortInputs) -> PortOutputs:
         """Advance the model by the cycle ``inp`` describes; return what the design must show."""
@@ -53,7 +53,7 @@ class Scoreboard:
         self.coverage.sample_cycle(before, after, inp.halt, wrote)
         self.bins.sample_step(before, after, inp.mode, inp.halt, self.model.in_flight, applied,
                               wrote)
-        self.history = (self.history + [f"cycle {self.checked_cycles}: {inp}"])[-6:]
+        self.history = (self.history + [(self.checked_cycles, inp)])[-6:]
         return out
 
     def check(self, inp: PortInputs, got: PortOutputs, lcofi_set: bool | None = None) -> None:
@@ -68,11 +68,23 @@ class Scoreboard:
                 want, got = f"{want} lcofi_set={want_set}", f"{got} lcofi_set={lcofi_set}"
             raise self._mismatch(f"after checked cycle {self.checked_cycles - 1}", want, got)
 
+    def check_answer(self, inputs: list[PortInputs], got: PortOutputs,
+                     lcofi_set: bool | None = None) -> None:
+        """Cycles the pins are compared at the last of: an access's request and the cycles
+        until its answer, where the response and every other output show the outcome (the
+        long regression). The model steps every one of them."""
+        for inp in inputs[:-1]:
+            self.expect(inp)
+            self.checked_cycles += 1
+        self.check(inputs[-1], got, lcofi_set)
+
     def _mismatch(self, where: str, want, got) -> Mismatch:
         return Mismatch(
             f"{self.label} seed {self.seed}: design and model differ {where} (model cycle "
             f"{self.model.hart.cycle}):\n  model:  {want}\n  design: {got}\n  recent inputs:"
-            "\n    " + "\n    ".join(self.history) + f"\n  reproduce with: {self.reproduce}")
+            "\n    " + "\n    ".join(h if isinstance(h, str) else f"cycle {h[0]}: {h[1]}"
+                                   for h in self.history)
+            + f"\n  reproduce with: {self.reproduce}")
 
     # -- transaction level ---------------------------------------------------------------------
 

@@ -19,6 +19,17 @@ from rvpmu.model.cycle import CSRRequest, PortInputs
 
 NOT_PMU_ADDRS = (0x300, 0x304, 0x305, 0xB01, 0xC01, 0xC81, 0x7C0, 0xFFF, 0x000)
 
+# The long regression's free runs between two accesses: back to back, short, or long. Long
+# runs reach wraps and overflows and carry most of the cycles; the short ones exercise the
+# pipeline. With 16,000 the mean run is ~1,600 cycles, so an access (~1 ms of Python with its
+# checked cycles) no longer outweighs the free run it follows (issue 17, item 10).
+MAX_GAP = 16_000
+
+
+def free_run_cycles(rng: random.Random, max_gap: int = MAX_GAP) -> int:
+    """How long the design runs alone before the next access (long regression)."""
+    return rng.choice((0, 1, 2, rng.randint(3, 64), rng.randint(64, max(64, max_gap))))
+
 
 class Stimulus:
     """An endless, reproducible stream of ``PortInputs`` for ``config`` from ``seed``."""
