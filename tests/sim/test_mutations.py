@@ -29,7 +29,7 @@ def verilog():
 def test_unmutated_design_passes(verilog, tmp_path):
     b = runner.build(CFG, "icarus", build_root=tmp_path, verilog=verilog, log=lambda *_: None)
     report = runner.run(b, seed=3, params={"cycles": 20_000, "lockstep_cycles": 1_500})
-    assert report["failures"] == []
+    assert report["failures"] == [] and report["failed_at_cycle"] is None
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS)
@@ -42,3 +42,5 @@ def test_mutation_is_caught(verilog, mutation, tmp_path):
     assert report["failures"], f"the scoreboard missed mutation {mutation}"
     assert any("design and model differ" in f or "Mismatch" in f for f in report["failures"]), \
         report["failures"]
+    # the cycle of the first failure, from which `rvpmu sim` offers the waveform around it
+    assert 0 < report["failed_at_cycle"] < 2 * (20_000 + 1_500) + 100_000
