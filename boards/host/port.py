@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import simlink
 from .driver import BoardError
 
 DEFAULT_BAUD = 115200
@@ -10,7 +11,14 @@ INSTALL_HINT = "install it with `.venv/bin/pip install -e '.[board]'` (or run `m
 
 def open_port(name: str, baud: int = DEFAULT_BAUD):
     """A ``serial.Serial`` for a device (``/dev/ttyUSB0``, ``COM3``) or a pyserial URL
-    (``socket://127.0.0.1:5555`` reaches ``rvpmu board sim``; ``loop://`` echoes)."""
+    (``socket://127.0.0.1:5555`` reaches ``rvpmu board sim`` in wall time; ``loop://``
+    echoes); ``rvpmu-sim://127.0.0.1:5555`` reaches it in simulated time
+    (``rvpmu.boards.host.simlink``)."""
+    if name.startswith(simlink.SCHEME):
+        try:
+            return simlink.TimedSimPort(name, baud)
+        except OSError as exc:
+            raise BoardError(f"cannot open {name}: {exc.strerror or exc}") from None
     try:
         import serial
     except ImportError:

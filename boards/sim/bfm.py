@@ -47,6 +47,11 @@ class UartBFM:
             else:
                 self.framing_errors += 1
 
+    async def byte_or_time(self, ns: int) -> None:
+        """Until the board sends a byte, or ``ns`` simulated nanoseconds have passed."""
+        self._arrived.clear()
+        await First(self._arrived.wait(), Timer(max(1, ns), unit="ns"))
+
     async def recv(self, n: int, timeout_s: float) -> bytes:
         """Up to ``n`` received bytes: returns when ``n`` are there or after ``timeout_s``
         simulated seconds (pyserial's ``read`` semantics)."""

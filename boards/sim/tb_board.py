@@ -30,6 +30,7 @@ from rvpmu.config import PMUConfig
 
 from ..host.checks import check_board, random_check
 from ..host.driver import SIM_BUSY, BoardClient
+from ..host import simlink
 from ..host.faults import FAULTS, FaultyPort
 from .bfm import UartBFM
 from .link import SimSerial
@@ -271,19 +272,74 @@ async def _bridge_connection(dut, conn, bfm: UartBFM, byte_ns: int, srv=None,
             other.close()
 
 
+class _Client:
+    """One connection's bytes: raw UART bytes (``socket://``), or the timed link's messages
+    (``rvpmu-sim://``, rvpmu.boards.host.simlink) once the client opened with its preamble."""
+
+    def __init__(self, conn, baud: int):
+        self.conn, self.baud, self.timed, self.decided = conn, baud, False, False
+        self.pending = b""  # the first bytes, until they show which kind of client this is
+        self.decoder = simlink.Decoder()
+        self.wait_until: int | None = None  # timed: the client waits until this time (ns)
+
+    def incoming(self, data: bytes, now: int) -> bytes:
+        """What of ``data`` goes to the board's UART."""
+        if not self.decided:
+            self.pending += data
+            head = simlink.PREAMBLE[:len(self.pending)]
+            if self.pending[:len(simlink.PREAMBLE)] == simlink.PREAMBLE:
+                self.timed = self.decided = True
+                data = self.pending[len(simlink.PREAMBLE):]
+                self.conn.sendall(simlink.encode(simlink.HELLO, now,
+                                                 self.baud.to_bytes(4, "little")))
+            elif self.pending.startswith(head) and len(self.pending) < len(simlink.PREAMBLE):
+                return b""  # not yet known
+            else:
+                self.decided, data = True, self.pending
+                return data
+        if not self.timed:
+            return data
+        out = b""
+        for kind, sim_ns, payload in self.decoder.feed(data):
+            if kind == simlink.DATA:
+                out += payload
+            elif kind == simlink.WAIT:  # its time field: how long to wait
+                self.wait_until = now + sim_ns
+        return out
+
+    def outgoing(self, data: bytes, now: int) -> None:
+        if self.timed:
+            self.conn.sendall(simlink.encode(simlink.DATA, now, data))
+            self.wait_until = None  # answered: a client that wants more asks again
+        else:
+            self.conn.sendall(data)
+
+    def tick(self, now: int) -> None:
+        """Timed: tell a waiting client that its time has come."""
+        if self.wait_until is not None and now >= self.wait_until:
+            self.conn.sendall(simlink.encode(simlink.TIME, now))
+            self.wait_until = None
+
+
 async def _serve_connection(dut, conn, bfm, byte_ns, srv, parent, turned_away) -> None:
     last_in = -1.0
     polls = 0
+    client = _Client(conn, round(1e9 / byte_ns * 10))
     while True:
-        if bfm.received:
-            try:
-                conn.sendall(bytes(bfm.received))
-            except OSError:  # the client went away mid-stream (a broken pipe, a reset)
-                return
-            bfm.received.clear()
-        now = get_sim_time("ns")
+        now = int(get_sim_time("ns"))
+        # timed: the board's answer goes out whole, once the line has been quiet for two
+        # byte times (or the client's time has come)
+        burst_over = not client.timed or now - bfm.last_rx_ns >= 2 * byte_ns or (
+            client.wait_until is not None and now >= client.wait_until)
+        try:
+            if bfm.received and burst_over:
+                client.outgoing(bytes(bfm.received), now)
+                bfm.received.clear()
+            client.tick(now)
+        except OSError:  # the client went away mid-stream (a broken pipe, a reset)
+            return
         busy = (last_in > bfm.last_rx_ns or now - bfm.last_rx_ns < 4 * byte_ns
-                or int(dut.leds.value) & 0b10)
+                or int(dut.leds.value) & 0b10 or client.wait_until is not None)
         watch = [conn] + ([srv] if srv is not None else [])
         ready, _, _ = select.select(watch, [], [], 0 if busy else 0.05)
         if srv is not None and srv in ready:
@@ -297,14 +353,27 @@ async def _serve_connection(dut, conn, bfm, byte_ns, srv, parent, turned_away) -
         if conn in ready:
             try:
                 data = conn.recv(4096)
+                uart = client.incoming(data, now) if data else b""
             except (BlockingIOError, InterruptedError):
                 data = None
             except OSError:
                 return
             if data == b"":
                 return  # the host closed the connection
-            if data:
-                await bfm.send(data)
+            if uart:
+                await bfm.send(uart)
                 last_in = get_sim_time("ns")
                 continue
+            if data:
+                continue
+        if client.wait_until is not None:
+            # the client waits: run until the board says something (or, in the middle of its
+            # answer, the next byte is due) or the client's time comes (at most WAIT_STEP_NS
+            # at a time, to stay responsive)
+            step = 2 * byte_ns if bfm.received else WAIT_STEP_NS
+            await bfm.byte_or_time(min(client.wait_until - now, step))
+            continue
         await Timer(byte_ns, unit="ns")
+
+
+WAIT_STEP_NS = 1_000_000  # 100,000 cycles of the simulated board's 100 MHz clock

@@ -22,6 +22,9 @@ from .common import (CLIError, add_command, add_config_option, add_group, bounde
 
 
 
+SIM_INITIAL_QUIET = 50e-6  # simulated seconds: 5,000 cycles of the simulated board's 100 MHz
+
+
 def _rate(text: str) -> float:
     try:
         v = float(text)
@@ -122,11 +125,14 @@ def _connect(args: argparse.Namespace):
 
     port = open_port(args.port, args.baud)
     latency = args.latency
+    timed = hasattr(port, "now")  # rvpmu-sim://: timeouts in simulated time, no allowance
     if latency is None:
-        latency = 1.0 if "://" in args.port else 0.05
+        latency = 0.0 if timed else 1.0 if "://" in args.port else 0.05
     if getattr(args, "faults", 0):
         port = FaultyPort(port, rate=args.faults, seed=args.seed)
-    return BoardClient(port, latency=latency, name=args.port)
+    # before HELLO: quiet for a few frame timeouts of the simulated board (rvpmu.boards.sim)
+    quiet = {"initial_quiet": SIM_INITIAL_QUIET} if timed else {}
+    return BoardClient(port, latency=latency, name=args.port, **quiet)
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -249,7 +255,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
     if port is not None:
         print(f"simulated board ({args.simulator}) on socket://{args.host}:{port}"
               f"{' for one connection' if args.once else ''}; check it with: rvpmu board "
-              f"check --port socket://{args.host}:{port}", flush=True)
+              f"check --port rvpmu-sim://{args.host}:{port} (its timeouts in simulated time; "
+              f"socket:// waits in wall time)", flush=True)
     try:
         t.join()
     except KeyboardInterrupt:
@@ -285,8 +292,8 @@ def register(sub) -> None:
 
     def port_options(sp):
         sp.add_argument("--port", required=True, metavar="PORT",
-                        help="serial port (/dev/ttyUSB0, COM3) or pyserial URL "
-                             "(socket://127.0.0.1:PORT for `rvpmu board sim`)")
+                        help="serial port (/dev/ttyUSB0, COM3), pyserial URL, or "
+                             "rvpmu-sim://127.0.0.1:PORT for `rvpmu board sim`")
         sp.add_argument("--baud", type=positive_int, default=115200, help="baud rate (115200)")
         sp.add_argument("--latency", type=_seconds, metavar="SECONDS",
                         help="allowance for the link's round trip (default 0.05; 1 for URLs)")
