@@ -19,14 +19,22 @@ from rvpmu.model.cycle import CSRRequest, PortInputs
 
 NOT_PMU_ADDRS = (0x300, 0x304, 0x305, 0xB01, 0xC01, 0xC81, 0x7C0, 0xFFF, 0x000)
 
-# The long regression's free runs between two accesses: back to back, short, or long. Long
-# runs reach wraps and overflows and carry most of the cycles; the short ones exercise the
-# pipeline. With 16,000 the mean run is ~1,600 cycles, so an access (~1 ms of Python with its
-# checked cycles) no longer outweighs the free run it follows (issue 17, item 10).
-MAX_GAP = 16_000
+# The long regression's free runs between two accesses: back to back, short, or long (up to
+# ``max_gap``; the mean run is about a tenth of it). Long runs reach wraps and overflows and
+# carry most of the cycles; the short ones exercise the pipeline. Regressions up to 2,000,000
+# cycles keep runs of at most 4,000 (dense accesses, the size the test suite and mutation
+# scoring use); longer ones stretch them up to 16,000, so that an access (about a millisecond
+# of Python with its checked cycles) no longer outweighs the free run before it (issue 17,
+# item 10), and still make one access every ~1,600 cycles.
+MIN_MAX_GAP, MAX_GAP = 4_000, 16_000
 
 
-def free_run_cycles(rng: random.Random, max_gap: int = MAX_GAP) -> int:
+def max_gap_for(cycles: int) -> int:
+    """The longest free run of a long regression of ``cycles`` cycles."""
+    return max(MIN_MAX_GAP, min(MAX_GAP, cycles // 500))
+
+
+def free_run_cycles(rng: random.Random, max_gap: int) -> int:
     """How long the design runs alone before the next access (long regression)."""
     return rng.choice((0, 1, 2, rng.randint(3, 64), rng.randint(64, max(64, max_gap))))
 

@@ -26,7 +26,7 @@ from .steer import steer
 from .sweeps import SWEEPS
 from .drivers import CLOCK_NS, PMUHarness
 from .scoreboard import Scoreboard
-from .stimulus import MAX_GAP, Stimulus, free_run_cycles
+from .stimulus import MAX_GAP, Stimulus, free_run_cycles, max_gap_for
 
 
 def _setup() -> tuple[PMUConfig, dict]:
@@ -162,7 +162,7 @@ async def _long_regression(dut, cfg: PMUConfig, params: dict) -> None:
     seed = params.get("seed", 1)
     rng = random.Random(seed ^ 0x5EED)
     total = params.get("cycles", 100_000)
-    max_gap = params.get("max_gap", MAX_GAP)
+    max_gap = params.get("max_gap") or max_gap_for(total)
     src = EventSource.from_seed(cfg, seed, density=rng.random(), retire_density=rng.random())
     h = PMUHarness(dut, cfg)
     await h.start()
