@@ -83,6 +83,8 @@ def test_verilator_one_test_with_a_waveform_window(tmp_path):
 @pytest.mark.parametrize("args, phrase", [
     (["--simulator", "xsim"], "invalid choice"),
     (["--cycles", "0"], "must be within 1.."),
+    (["--jobs", "0"], "--jobs: '0' must be within 1..64"),
+    (["--jobs", "two"], "--jobs: 'two' is not an integer"),
     (["--seed", "abc"], "is not an integer"),
     (["--config", "/nonexistent.toml"], "cannot read config"),
     (["--test", "nosuch"], "invalid choice"),
