@@ -161,7 +161,7 @@ class Durations:
         return float(v) if isinstance(v, (int, float)) and v > 0 else None
 
     def record(self, kind: str, seconds: float) -> None:
-        self.seconds[kind] = round(seconds, 1)
+        self.seconds[kind] = round(max(seconds, 0.1), 1)
         try:
             self.path.write_text(json.dumps(self.seconds, indent=1) + "\n")
         except OSError:

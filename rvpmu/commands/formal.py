@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..progress import Progress
 from .common import CLIError, add_command, add_config_option, load_config, output_dir
 
 
@@ -83,12 +84,15 @@ def cmd_formal(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CLIError(str(exc)) from None
     done = 0
+    reporter = Progress(out=lambda text: print(text, file=sys.stderr, flush=True))
+    reporter.update("formal", 0, total, "checks")
 
     def progress(r: formal.Result) -> None:
         nonlocal done
         done += 1
         print(f"[{done}/{total}] {r.label} {r.mode}: {r.status} ({r.seconds:.1f} s)",
               file=sys.stderr, flush=True)
+        reporter.update("formal", done, total, "checks")  # with the ETA, every 10 s
 
     try:
         results = formal.run(cfg, workdir, properties=props or None, modes=modes,

@@ -53,6 +53,9 @@ def test_counter_groups_are_rows_of_the_table(small_toml):
     rows = [line.split()[:3] for line in r.stdout.splitlines()[1:3]]
     assert rows == [["sel0[0,2]", "prove", "PASS"], ["sel0[3]", "prove", "PASS"]], r.stdout
     assert "[2/2] sel0[3] prove: PASS" in r.stderr
+    # progress through rvpmu.progress: the start and the end of the phase, with its count
+    assert "  formal: 0% (0 of 2 checks)" in r.stderr
+    assert "  formal: 100% (2 of 2 checks)" in r.stderr
 
 
 def test_a_failed_check_exits_non_zero(small_toml):
@@ -62,7 +65,7 @@ def test_a_failed_check_exits_non_zero(small_toml):
     assert r.returncode == 1
     rows = [line.split()[:3] for line in r.stdout.splitlines()[1:]]
     assert rows == [["overflow", "prove", "PASS"], ["overflow", "cover", "FAIL"]], r.stdout
-    errors = [line for line in r.stderr.splitlines() if not line.startswith("[")]
+    errors = [line for line in r.stderr.splitlines() if not line.startswith(("[", "  formal:"))]
     assert len(errors) == 1 and "1 of 2 checks did not pass (overflow cover)" in errors[0]
 
 
