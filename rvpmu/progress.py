@@ -87,9 +87,7 @@ class Progress:
         t0 = self.clock()
         guess = f"; about {duration(expected)} last time" if expected else ""
         self.out(f"  {phase} ...{' ' + detail if detail else ''}{guess}")
-        stop = threading.Event()
-
-        def beat() -> None:
+        def beat(stop: threading.Event) -> None:
             while not stop.wait(self.every):
                 elapsed = self.clock() - t0
                 left = (f", ETA {duration(max(expected - elapsed, 1))}" if expected
@@ -97,13 +95,8 @@ class Progress:
                 now = f" ({status()})" if status else ""
                 self.out(f"  {phase}: {duration(elapsed)}{left}{now}")
 
-        t = threading.Thread(target=beat, daemon=True)
-        t.start()
-        try:
+        with _beside(beat):
             yield
-        finally:
-            stop.set()
-            t.join()
         self.out(f"  {phase}: done in {duration(self.clock() - t0)}")
 
     @contextmanager
@@ -113,7 +106,6 @@ class Progress:
         a line is read only once it is complete."""
         log = Path(log)
         log.unlink(missing_ok=True)
-        stop = threading.Event()
 
         def read(pos: int) -> int:
             try:
@@ -130,19 +122,27 @@ class Progress:
                 pass
             return pos
 
-        def follow() -> None:
+        def follow(stop: threading.Event) -> None:
             pos = 0
             while not stop.wait(poll):
                 pos = read(pos)
             read(pos)
 
-        t = threading.Thread(target=follow, daemon=True)
-        t.start()
-        try:
+        with _beside(follow):
             yield
-        finally:
-            stop.set()
-            t.join()
+
+
+@contextmanager
+def _beside(loop):
+    """Run ``loop(stop)`` in a thread while the body runs; then set ``stop`` and wait for it."""
+    stop = threading.Event()
+    t = threading.Thread(target=loop, args=(stop,), daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
 
 
 class Durations:
