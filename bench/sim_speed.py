@@ -76,7 +76,8 @@ def _row(what: str, t: dict, cycles_key: str = "checked_cycles") -> tuple:
 
 def _regression(b, args, cycles: int, jobs: int) -> dict:
     data = run_split(b, seed=args.seed, jobs=jobs, testcase="long_regression",
-                     params={"cycles": cycles, "max_gap": args.max_gap})
+                     params={"cycles": cycles, **({"max_gap": args.max_gap} if args.max_gap
+                                                  else {})})
     if data["failures"]:
         raise SystemExit(f"{b.simulator}: regression FAILED: {data['failures']}")
     return data["tests"]["long_regression"]

@@ -95,7 +95,7 @@ async def long_regression(dut):
     by the same cycles in closed form, then both answer the access and must agree.
     """
     cfg, params = _setup()
-    limit = 2 * (params.get("cycles", 100_000) + params.get("max_gap", MAX_GAP)) \
+    limit = 2 * (params.get("cycles", 100_000) + (params.get("max_gap") or MAX_GAP)) \
         + 10 * len(read_all(cfg)) + 10_000
     await _bounded("long_regression", _long_regression(dut, cfg, params), limit, params)
 
