@@ -12,16 +12,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import threading
 import time
 from pathlib import Path
 
+from ..progress import Progress
 from .common import (CLIError, add_command, add_config_option, add_group, bounded_int,
                      load_config, natural_int, output_dir, output_file, positive_int)
 
 
 
 
+VERDICT = re.compile(r"  \S.* (PASS|FAIL)  ")  # a check's line from boards/host/checks.py
 SIM_INITIAL_QUIET = 50e-6  # simulated seconds: 5,000 cycles of the simulated board's 100 MHz
 
 
@@ -177,12 +180,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     print(f"rvpmu board check on {args.port}: {args.random} random check(s) of {args.steps} "
           f"steps from seed {args.seed}; KVM scenarios: {', '.join(scenarios) or 'none'}")
+    progress, total, done = Progress(), args.random + len(scenarios) * len(args.profiles), 0
+
+    def log(line: str) -> None:
+        """check_board's lines; each check's verdict line moves the progress (with the ETA)."""
+        nonlocal done
+        print(line, flush=True)
+        if VERDICT.match(line):
+            done += 1
+            progress.update("board checks", done, total, "checks")
+
     try:
         client = _connect(args)
+        progress.update("board checks", 0, total, "checks")
         cfg, results = check_board(
             client, seeds=range(args.seed, args.seed + args.random), steps=args.steps,
             scenarios=scenarios, profiles=args.profiles,
-            loop_iterations=args.loop_iterations, outdir=out, log=print)
+            loop_iterations=args.loop_iterations, outdir=out, log=log)
         status = client.status()
     except BoardError as exc:
         raise CLIError(str(exc)) from None

@@ -5,6 +5,7 @@ the buttons and switches; then `rvpmu board sim` + `rvpmu board check` end to en
 passes `rvpmu compare`."""
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -73,14 +74,17 @@ def test_rvpmu_board_check_against_the_simulated_board(board, build_root, tmp_pa
                 break
             assert sim.poll() is None, sim.stdout.read()
             time.sleep(0.1)
-        port = f"socket://127.0.0.1:{port_file.read_text().strip()}"
+        port = f"rvpmu-sim://127.0.0.1:{port_file.read_text().strip()}"  # in simulated time
         out = tmp_path / "check"
         r = subprocess.run([str(RVPMU), "board", "check", "--port", port, "--random", "1",
                             "--steps", "80", "--scenarios", "events", "--profiles", "spec",
-                            "--loop-iterations", "200", "-o", str(out)],
+                            "--loop-iterations", "200", "--faults", "0.1", "-o", str(out)],
                            capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
         assert "PASS: 2 checks match the golden model" in r.stdout
+        assert "  board checks: 100% (2 of 2 checks)" in r.stdout  # progress, with its count
+        # damaged requests on purpose: recovered in simulated time, every answer still right
+        assert re.search(r"link: \d+ requests, [1-9]\d* retries", r.stdout), r.stdout
         report = json.loads((out / "check.json").read_text())
         assert [x["ok"] for x in report["results"]] == [True, True]
         c = subprocess.run([str(RVPMU), "compare", str(out / "kvm-events-spec-board.jsonl")],
