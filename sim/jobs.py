@@ -73,4 +73,5 @@ def run_split(b: runner.Build, *, seed: int, params: dict, jobs: int,
         if data.get("failed_at_cycle") is None:
             data["failed_at_cycle"] = d.get("failed_at_cycle")
     data["job_logs"] = [data["log"]] + [d["log"] for d in rest]
+    data["job_results_xml"] = [d["results_xml"] for d in rest]  # for the run's one JUnit file
     return data

@@ -168,7 +168,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
                            progress=progress)
         text, ok = summarize(report, args.simulator, cfg, expected)
         print(text)
-        results.append(report["results_xml"])
+        results += [report["results_xml"], *report.get("job_results_xml", [])]
     if kvm_skip:
         print(f"KVM scenarios: skipped: {kvm_skip}")
         report["kvm"] = {"skipped": kvm_skip}

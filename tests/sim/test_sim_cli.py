@@ -96,3 +96,19 @@ def test_bad_arguments(args, phrase):
     r = run(*args)
     assert r.returncode != 0 and phrase in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_junit_joins_every_simulator_process(tmp_path):
+    """The PMU run, the other long-regression processes (--jobs) and the KVM run: one file."""
+    from rvpmu.commands.sim import _junit
+
+    for name, case in (("a", "long_regression"), ("b", "long_regression"), ("c", "kvm")):
+        (tmp_path / f"{name}.xml").write_text(
+            f'<testsuites><testsuite name="{name}"><testcase name="{case}"/></testsuite>'
+            "</testsuites>")
+    _junit([str(tmp_path / f"{n}.xml") for n in "abc"] + [str(tmp_path / "gone.xml")],
+           tmp_path / "out.xml")
+    root = ET.parse(tmp_path / "out.xml").getroot()
+    assert [s.get("name") for s in root.iter("testsuite")] == ["a", "b", "c"]
+    assert [c.get("name") for c in root.iter("testcase")] == \
+        ["long_regression", "long_regression", "kvm"]
