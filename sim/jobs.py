@@ -74,4 +74,10 @@ def run_split(b: runner.Build, *, seed: int, params: dict, jobs: int,
             data["failed_at_cycle"] = d.get("failed_at_cycle")
     data["job_logs"] = [data["log"]] + [d["log"] for d in rest]
     data["job_results_xml"] = [d["results_xml"] for d in rest]  # for the run's one JUnit file
+    # the first process that failed, as `rvpmu sim` reruns it alone (for the waveform around it)
+    runs = [(seed, parts[0], testcase, data.get("failed_at_cycle"))] + [
+        (seed + k, parts[k], LONG, d.get("failed_at_cycle")) for k, d in enumerate(rest, 1)]
+    failed = [r for r in runs if r[3] is not None]
+    if failed:
+        data["failed_run"] = dict(zip(("seed", "cycles", "test", "cycle"), failed[0]))
     return data

@@ -79,25 +79,30 @@ def _warn_wave_size(args: argparse.Namespace, fst: bool, pmu: bool, kvm: bool) -
 
 
 def _mismatch_waves(args: argparse.Namespace, report: dict) -> None:
-    """After a failure: the command that writes the waveform around it."""
+    """After a failure: the command that writes the waveform around it (the failing
+    simulation alone: with --jobs, the long-regression process that failed, its seed and its
+    share of the cycles)."""
     from ..sim.runner import MISMATCH_WINDOW
 
-    failed = [r.get("failed_at_cycle") for r in (report, report.get("kvm", {}))]
-    cycle = next((c for c in failed if c is not None), None)
-    if cycle is None:
+    run = dict(report.get("failed_run") or {"seed": args.seed, "cycles": args.cycles,
+                                              "test": args.test,
+                                              "cycle": report.get("failed_at_cycle")})
+    what = "PMU"
+    if run["cycle"] is None and report.get("kvm", {}).get("failed_at_cycle") is not None:
+        run.update(test="kvm", cycle=report["kvm"]["failed_at_cycle"])
+        what = "KVM"
+    if run["cycle"] is None:
         return
     before, keep = MISMATCH_WINDOW
-    kvm = failed[0] is None
-    test = "kvm" if kvm else args.test
-    print(f"the first failure is at cycle {cycle:,} of the {'KVM' if kvm else 'PMU'} "
-          f"simulation; its waveform: rvpmu sim {' '.join(_same_run(args))}"
-          f"{' --test ' + test if test else ''} --waves-start {max(0, cycle - before)} "
-          f"--waves-cycles {keep}")
+    print(f"the first failure is at cycle {run['cycle']:,} of the {what} simulation; its "
+          f"waveform: rvpmu sim {' '.join(_same_run(args, run['seed'], run['cycles']))}"
+          f"{' --test ' + run['test'] if run['test'] else ''} --waves-start "
+          f"{max(0, run['cycle'] - before)} --waves-cycles {keep}")
 
 
-def _same_run(args: argparse.Namespace) -> list[str]:
-    out = ["--simulator", args.simulator, "--seed", str(args.seed), "--cycles",
-           str(args.cycles), "--lockstep-cycles", str(args.lockstep_cycles)]
+def _same_run(args: argparse.Namespace, seed: int, cycles: int) -> list[str]:
+    out = ["--simulator", args.simulator, "--seed", str(seed), "--cycles", str(cycles),
+           "--lockstep-cycles", str(args.lockstep_cycles)]
     return out + (["--config", args.config] if args.config else []) + \
         (["--build-dir", args.build_dir] if args.build_dir != "build/sim" else [])
 

@@ -57,3 +57,7 @@ def test_a_mismatch_in_the_second_process_names_its_seed(verilog, tmp_path):
     assert report["seed_dependent"] and len(report["failures"]) == 2
     assert any("long_regression seed 3:" in f for f in report["failures"])
     assert any("long_regression seed 4:" in f for f in report["failures"])
+    # what `rvpmu sim` reruns alone for the waveform around the first failure
+    run = report["failed_run"]
+    assert (run["seed"], run["cycles"], run["test"]) == (3, 2_000, "long_regression")
+    assert run["cycle"] > 0

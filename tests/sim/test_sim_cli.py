@@ -112,3 +112,23 @@ def test_junit_joins_every_simulator_process(tmp_path):
     assert [s.get("name") for s in root.iter("testsuite")] == ["a", "b", "c"]
     assert [c.get("name") for c in root.iter("testcase")] == \
         ["long_regression", "long_regression", "kvm"]
+
+
+def test_the_waveform_command_after_a_failure(capsys):
+    """The failing simulation alone, its window ending 100 cycles past the failure."""
+    import argparse
+
+    from rvpmu.commands.sim import _mismatch_waves
+
+    args = argparse.Namespace(simulator="icarus", seed=3, cycles=4_000, lockstep_cycles=200,
+                              config="pmu.toml", build_dir="build/sim", test=None)
+    _mismatch_waves(args, {"failed_run": {"seed": 4, "cycles": 2_000, "cycle": 5_321,
+                                          "test": "long_regression"}})
+    assert capsys.readouterr().out.strip() == (
+        "the first failure is at cycle 5,321 of the PMU simulation; its waveform: rvpmu sim "
+        "--simulator icarus --seed 4 --cycles 2000 --lockstep-cycles 200 --config pmu.toml "
+        "--test long_regression --waves-start 4321 --waves-cycles 1100")
+    _mismatch_waves(args, {"failed_at_cycle": None, "kvm": {"failed_at_cycle": 700}})
+    assert "of the KVM simulation" in capsys.readouterr().out
+    _mismatch_waves(args, {"failed_at_cycle": None})  # a failure with no cycle: no command
+    assert capsys.readouterr().out == ""
