@@ -23,6 +23,7 @@ at them.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 from rvpmu import csr
@@ -62,6 +63,9 @@ def enable_class(value: int, implemented: int) -> str:
     return "none" if v == 0 else "all" if v == implemented else "mixed"
 
 
+_ZEROS = itertools.repeat(0)  # the default of every register a snapshot lacks
+
+
 class CounterBins:
     def __init__(self, config: PMUConfig):
         self.config = config
@@ -73,6 +77,7 @@ class CounterBins:
         # the counting-configuration register of each counter, named once (sample_step)
         self._cfg_reg = {i: {csr.CY: "mcyclecfg", csr.IR: "minstretcfg"}.get(i, f"mhpmevent{i}")
                          for i in (csr.CY, csr.IR, *config.hpm_indices)}
+        self._event_names = tuple(f"mhpmevent{i}" for i in config.hpm_indices)
 
     # -- the goals ------------------------------------------------------------------------------
 
@@ -211,14 +216,16 @@ class CounterBins:
     def sample_overflow(self, before: dict[str, int], after: dict[str, int],
                         wrote: str | None) -> None:
         """OF and LCOFIP around one edge or a bulk advance."""
-        self._recent_of = {i: n + 1 for i, n in self._recent_of.items() if n < 3}
-        for i, reg in self._cfg_reg.items():
-            if i < csr.HPM_FIRST:
-                continue
-            b, a = before.get(reg, 0), after.get(reg, 0)
-            if not b & OF_BIT and a & OF_BIT and wrote != reg:
-                self.hits[("overflow", i, "of")] += 1
-                self._recent_of[i] = 0
+        if self._recent_of:
+            self._recent_of = {i: n + 1 for i, n in self._recent_of.items() if n < 3}
+        names = self._event_names
+        evb = tuple(map(before.get, names, _ZEROS))
+        eva = tuple(map(after.get, names, _ZEROS))
+        if eva != evb:  # only a changed event register can have had its OF set
+            for i, reg, b, a in zip(self.config.hpm_indices, names, evb, eva):
+                if not b & OF_BIT and a & OF_BIT and wrote != reg:
+                    self.hits[("overflow", i, "of")] += 1
+                    self._recent_of[i] = 0
         if not before.get("lcofip") and after.get("lcofip") and self._recent_of:
             self._raiser = min(self._recent_of, key=self._recent_of.get)
             self.hits[("overflow", self._raiser, "lcofip")] += 1

@@ -6,6 +6,8 @@ what it had to answer), so the bins mean the same on every simulator and on the 
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections import Counter
 
 from rvpmu import csr
@@ -17,6 +19,9 @@ from rvpmu.rules import RULES, applicable, why_not
 OF_BIT = 1 << csr.MHPMEVENT_OF
 
 
+_ZEROS = itertools.repeat(0)  # the default of every register a snapshot lacks
+
+
 class Coverage:
     def __init__(self, config: PMUConfig):
         self.config = config
@@ -25,6 +30,9 @@ class Coverage:
         self.events: Counter[str] = Counter()
         # per counter: (index, event register, counter register), named once
         self._hpm = tuple((i, f"mhpmevent{i}", f"mhpmcounter{i}") for i in config.hpm_indices)
+        self._event_names = tuple(e for _i, e, _c in self._hpm)
+        self._counter_names = tuple(c for _i, _e, c in self._hpm)
+        self._static: dict[tuple, list[tuple[int, int]]] = {}
 
     def sample_access(self, req: CSRRequest, rsp: CSRResponse, before: dict[str, int]) -> None:
         info = lookup(self.config, req.addr)
@@ -78,6 +86,27 @@ class Coverage:
         if info.kind == Kind.CFG:
             r[39] += 1
 
+    def _static_counts(self, inhibit: int, events: tuple[int, ...]) -> list[tuple[int, int]]:
+        """(rule, how many counters) for the rules the counting configuration alone shows
+        (10: no event, 26: filter bits with an event, 38: inhibited with an event); cached per
+        configuration, which changes only on writes."""
+        key = (inhibit, events)
+        found = self._static.get(key)
+        if found is None:
+            n = Counter()
+            for (i, _e, _c), b in zip(self._hpm, events):
+                sel = b & csr.EVENT_SEL_MASK
+                if sel == csr.EVENT_NONE:
+                    n[10] += 1
+                elif b >> 58 & 0x1F:
+                    n[26] += 1
+                if inhibit >> i & 1 and sel:
+                    n[38] += 1
+            if len(self._static) > 4096:
+                self._static.clear()
+            found = self._static[key] = sorted(n.items())
+        return found
+
     def _impl_range(self) -> tuple[int, int]:
         first = csr.HPM_FIRST
         return first, first + self.config.num_counters
@@ -91,26 +120,28 @@ class Coverage:
         if before.get("mcountinhibit"):
             r[20] += 1
         inhibit = before.get("mcountinhibit", 0)
-        for i, event, counter in self._hpm:
-            b, a = before.get(event, 0), after.get(event, 0)
-            sel = b & csr.EVENT_SEL_MASK
-            if sel == csr.EVENT_NONE:
-                r[10] += 1
-            elif b >> 58 & 0x1F:
-                r[26] += 1
-            if inhibit >> i & 1 and sel:
-                r[38] += 1
-            if not b & OF_BIT and a & OF_BIT and wrote != event:
-                ev["of_set_by_overflow"] += 1
-                r[31] += 1
-                r[37] += 1
-            cb, ca = before.get(counter, 0), after.get(counter, 0)
-            if ca < cb and wrote != counter:
-                ev["counter_wrapped"] += 1
-                r[29] += 1
-                if b & OF_BIT:
-                    ev["wrap_with_of_already_set"] += 1
-                    r[32] += 1
+        if self._hpm:
+            # Per counter, read at C speed; the loops below run only where something changed.
+            evb = tuple(map(before.get, self._event_names, _ZEROS))
+            for rule, n in self._static_counts(inhibit, evb):
+                r[rule] += n
+            eva = tuple(map(after.get, self._event_names, _ZEROS))
+            if eva != evb:
+                for (_i, event, _c), b, a in zip(self._hpm, evb, eva):
+                    if not b & OF_BIT and a & OF_BIT and wrote != event:
+                        ev["of_set_by_overflow"] += 1
+                        r[31] += 1
+                        r[37] += 1
+            cb = tuple(map(before.get, self._counter_names, _ZEROS))
+            ca = tuple(map(after.get, self._counter_names, _ZEROS))
+            if any(map(operator.lt, ca, cb)):
+                for (_i, _e, counter), b, x, y in zip(self._hpm, evb, cb, ca):
+                    if y < x and wrote != counter:
+                        ev["counter_wrapped"] += 1
+                        r[29] += 1
+                        if b & OF_BIT:
+                            ev["wrap_with_of_already_set"] += 1
+                            r[32] += 1
         if not before.get("lcofip") and after.get("lcofip"):
             ev["lcofip_rise"] += 1
             r[33] += 1
