@@ -42,7 +42,7 @@ def test_multi_count_inputs_keep_the_generic_counter():
 ], ids=["default", "rv32-w47"])
 def test_ecp5_target_matches_the_model_on_icarus(cfg, tmp_path):
     b = runner.build(cfg, "icarus", build_root=tmp_path, target="ecp5", log=lambda *_: None)
-    assert "CCU2C #" in (b.directory / f"{runner.TOP}.v").read_text()
+    assert "CCU2C #" in (b.directory / f"{b.top}.v").read_text()  # the compiled source
     report = runner.run(b, seed=5, params={"cycles": 30_000, "lockstep_cycles": 3_000})
     assert report["failures"] == []
     assert set(report["tests"]) == {"lockstep_random", "directed", "long_regression"}
