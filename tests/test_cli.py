@@ -38,6 +38,22 @@ def test_every_subcommand_has_help(cmd):
     (["config", "--config", "/nonexistent/pmu.toml"], "cannot read config"),
     (["csr-map", "--format", "pdf"], "invalid choice"),
     (["model", "hart", "/nonexistent.hart"], "cannot read script"),
+    (["sim", "--simulator", "xsim"], "invalid choice"),
+    (["sim", "--cycles", "0"], "must be within 1.."),
+    (["sim", "--jobs", "0"], "--jobs: '0' must be within 1..64"),
+    (["sim", "--jobs", "two"], "--jobs: 'two' is not an integer"),
+    (["sim", "--seed", "abc"], "is not an integer"),
+    (["sim", "--config", "/nonexistent.toml"], "cannot read config"),
+    (["sim", "--test", "nosuch"], "invalid choice"),
+    (["sim", "--waves-cycles", "0"], "must be at least 1"),
+    (["sim", "--waves-start", "-1"], "must not be negative"),
+    (["sim", "--test", "kvm", "--no-kvm"],
+     "--test kvm: the KVM scenarios cannot run (--no-kvm)"),
+    (["mutate", "--count", "0"], "must be within"),
+    (["mutate", "--seed", "x"], "is not an integer"),
+    (["mutate", "--simulator", "xsim"], "invalid choice"),
+    (["mutate", "--config", "/nonexistent.toml"], "cannot read config"),
+    (["mutate", "--report", "/"], "is a directory"),
 ])
 def test_bad_input_is_one_line_and_nonzero(args, phrase):
     r = run(*args)

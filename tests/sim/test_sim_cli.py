@@ -80,24 +80,6 @@ def test_verilator_one_test_with_a_waveform_window(tmp_path):
     assert start == 100 * 10_000 and 290 * 10_000 < end < 300 * 10_000
 
 
-@pytest.mark.parametrize("args, phrase", [
-    (["--simulator", "xsim"], "invalid choice"),
-    (["--cycles", "0"], "must be within 1.."),
-    (["--jobs", "0"], "--jobs: '0' must be within 1..64"),
-    (["--jobs", "two"], "--jobs: 'two' is not an integer"),
-    (["--seed", "abc"], "is not an integer"),
-    (["--config", "/nonexistent.toml"], "cannot read config"),
-    (["--test", "nosuch"], "invalid choice"),
-    (["--waves-cycles", "0"], "must be at least 1"),
-    (["--waves-start", "-1"], "must not be negative"),
-    (["--test", "kvm", "--no-kvm"], "--test kvm: the KVM scenarios cannot run (--no-kvm)"),
-])
-def test_bad_arguments(args, phrase):
-    r = run(*args)
-    assert r.returncode != 0 and phrase in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
-
-
 def test_junit_joins_every_simulator_process(tmp_path):
     """The PMU run, the other long-regression processes (--jobs) and the KVM run: one file."""
     from rvpmu.commands.sim import _junit
