@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from ..progress import Progress
-from .common import (CLIError, add_command, add_config_option, add_group, bounded_int,
+from .common import (CLIError, add_command, add_group, bounded_int,
                      load_config, natural_int, output_dir, output_file, positive_int)
 
 
@@ -285,9 +285,8 @@ def register(sub) -> None:
     group = add_group(sub, "board", "FPGA boards: build, program, check against the model")
 
     sp = add_command(group, "build", "build a ULX3S bitstream or the Arty A7 Vivado project "
-                     "(README: Boards)", cmd_build)
+                     "(README: Boards)", cmd_build, config=True)
     sp.add_argument("board", choices=("ulx3s", "arty"), help="ulx3s or arty")
-    add_config_option(sp)
     sp.add_argument("--device", metavar="85F|45F|25F|12F",
                     help="ULX3S FPGA size (default 85F)")
     sp.add_argument("--variant", choices=("35", "100"), help="Arty A7-35 or A7-100 (default 35)")
@@ -337,8 +336,8 @@ def register(sub) -> None:
                      "configuration, link errors", cmd_info)
     port_options(sp)
 
-    sp = add_command(group, "sim", "serve a simulated board on a TCP socket (cocotb)", cmd_sim)
-    add_config_option(sp)
+    sp = add_command(group, "sim", "serve a simulated board on a TCP socket (cocotb)",
+                     cmd_sim, config=True)
     sp.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
     sp.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     sp.add_argument("--listen", type=natural_int, default=0, metavar="TCP_PORT",

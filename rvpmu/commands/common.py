@@ -63,9 +63,14 @@ def seed_int(text: str) -> int:
     return v
 
 
-def add_command(sub, name: str, help_: str, fn) -> argparse.ArgumentParser:
+def add_command(sub, name: str, help_: str, fn, *, config: bool = False
+                ) -> argparse.ArgumentParser:
+    """A command run by ``fn``; ``config``: it takes ``--config PMU.TOML``."""
     sp = sub.add_parser(name, help=help_, description=help_)
     sp.set_defaults(fn=fn)
+    if config:
+        sp.add_argument("--config", metavar="PMU.TOML",
+                        help="PMU configuration (default: RV64, M/S/U/H, 29 x 64-bit counters)")
     return sp
 
 
@@ -74,11 +79,6 @@ def add_group(sub, name: str, help_: str):
     sp = sub.add_parser(name, help=help_, description=help_)
     sp.set_defaults(fn=None, group_parser=sp)
     return sp.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=Parser)
-
-
-def add_config_option(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--config", metavar="PMU.TOML",
-                    help="PMU configuration (default: RV64, M/S/U/H, 29 x 64-bit counters)")
 
 
 def load_config(path: str | None):

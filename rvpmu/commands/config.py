@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_command, add_config_option, load_config, write_out
+from .common import add_command, load_config, write_out
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -23,13 +23,11 @@ def cmd_csr_map(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     sp = add_command(sub, "config", "validate a PMU configuration and print every value",
-                     cmd_config)
-    add_config_option(sp)
+                     cmd_config, config=True)
     sp.add_argument("--toml", action="store_true", help="print it as a complete TOML file")
     sp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     sp = add_command(sub, "csr-map", "print the CSR map of a configuration (Markdown or JSON)",
-                     cmd_csr_map)
-    add_config_option(sp)
+                     cmd_csr_map, config=True)
     sp.add_argument("--format", choices=("md", "json"), default="md")
     sp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ..progress import Progress
-from .common import CLIError, add_command, add_config_option, load_config, output_dir
+from .common import CLIError, add_command, load_config, output_dir
 
 
 MAX_DEPTH = 1000  # k-induction or BMC far beyond this would not finish in a day
@@ -117,8 +117,7 @@ def cmd_formal(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     sp = add_command(sub, "formal", "prove the PMU's properties (counting, overflow, access "
-                     "rules) with SymbiYosys, and cover each one", cmd_formal)
-    add_config_option(sp)
+                     "rules) with SymbiYosys, and cover each one", cmd_formal, config=True)
     sp.add_argument("--property", action="append", metavar="NAME",
                     help="check only this property (repeatable or comma-separated; default: "
                     "all). Names: count, write, halt, sel0, inhibit, overflow, lcofip, "

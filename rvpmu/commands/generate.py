@@ -7,7 +7,7 @@ import errno
 import os
 from pathlib import Path
 
-from .common import CLIError, add_command, add_config_option, load_config, output_dir, \
+from .common import CLIError, add_command, load_config, output_dir, \
     temporary_name
 
 OUTPUTS = {
@@ -63,8 +63,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     sp = add_command(sub, "generate", "write the PMU's Verilog, register map (Markdown, JSON), "
-                     "C header and device-tree fragment", cmd_generate)
-    add_config_option(sp)
+                     "C header and device-tree fragment", cmd_generate, config=True)
     sp.add_argument("-o", "--output", metavar="OUTDIR", default="build/rvpmu",
                     help="output directory (default: build/rvpmu)")
     sp.add_argument("--target", choices=("generic", "ecp5"), default="generic",

@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from .common import (EXIT_FAIL, CLIError, add_command, add_config_option, add_group,
+from .common import (EXIT_FAIL, CLIError, add_command, add_group,
                      bounded_int, load_config, output_file, write_out)
 
 MAX_LOOP_ITERATIONS = 10**7  # the overflow scenario steps its loops: minutes already
@@ -111,14 +111,13 @@ def cmd_model_profiles(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     group = add_group(sub, "model", "run the golden models")
     sp = add_command(group, "hart", "run a CSR/step script on the hart PMU model "
-                     "(docs/hart-script.md)", cmd_model_hart)
-    add_config_option(sp)
+                     "(docs/hart-script.md)", cmd_model_hart, config=True)
     sp.add_argument("script", metavar="SCRIPT", help="script file, e.g. examples/overflow.hart")
     sp.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
 
     sp = add_command(group, "run", "run a KVM vPMU scenario (basic, events, snapshot, overflow) "
-                     "or a script and write its trace (docs/kvm-model.md)", cmd_model_run)
-    add_config_option(sp)
+                     "or a script and write its trace (docs/kvm-model.md)",
+                                      cmd_model_run, config=True)
     sp.add_argument("scenario", metavar="SCENARIO",
                     help="basic, events, snapshot, overflow, or a script file")
     sp.add_argument("-o", "--output", metavar="TRACE",

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .common import (CLIError, add_command, add_config_option, bounded_int, load_config,
+from .common import (CLIError, add_command, bounded_int, load_config,
                      output_dir, output_file, positive_int, seed_int, write_atomic)
 
 MAX_MUTANTS = 100_000
@@ -67,8 +67,7 @@ def cmd_mutate(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     sp = add_command(sub, "mutate", "mutation score of the regression: inject faults into the "
-                     "PMU and count those the tests catch", cmd_mutate)
-    add_config_option(sp)
+                     "PMU and count those the tests catch", cmd_mutate, config=True)
     sp.add_argument("--count", type=bounded_int(1, MAX_MUTANTS), default=100,
                     help="mutations to list with Yosys' mutate pass (default 100)")
     sp.add_argument("--seed", type=seed_int, default=1,

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from .common import (CLIError, add_command, add_config_option, bounded_int, load_config,
+from .common import (CLIError, add_command, bounded_int, load_config,
                      natural_int, output_dir, output_file, positive_int, seed_int, write_atomic)
 
 DEFAULT_JOBS_CAP = 4
@@ -225,8 +225,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     sp = add_command(sub, "sim", "run the checked regression of the PMU on a simulator",
-                     cmd_sim)
-    add_config_option(sp)
+                     cmd_sim, config=True)
     sp.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
     sp.add_argument("--seed", type=seed_int, default=1, help="random seed (default 1)")
     sp.add_argument("--cycles", type=bounded_int(1, MAX_CYCLES), default=1_000_000,
