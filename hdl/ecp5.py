@@ -41,6 +41,10 @@ def _write_or_count(a, b, c, d):
 # when F is 1, which while counting (op 0, CIN the increment) is F = q.
 WRITE_OR_COUNT = _init(_write_or_count)
 ZERO = 0  # F = 0: the half after the last bit passes the carry out of the counter as S
+# The gate half leading each chain: F = C when the op (A, B) is 0, else 0, so a write drops the
+# increment (rule 21) and the high chain takes it only while ``ones`` (on C) is set.
+# INIT[3:0] (C = D = 0) is 0: it never generates a carry either.
+GATE = _init(lambda a, b, c, d: c & (1 - (a | b)))
 FLAT = 20  # widest single chain: about 250 MHz on ECP5-6 with its write port
 
 
@@ -53,56 +57,66 @@ def split_point(width: int) -> int:
 class ECP5Counter(PipelinedCounter):
     """A counter on ECP5 carry chains, for a 1-bit increment (``inc`` is a carry in)."""
 
-    def __init__(self, width: int, inc_width: int):
+    def __init__(self, width: int, inc_width: int, *, shared_op: bool = False):
+        """``shared_op``: ``wop_lo`` and ``wop_hi`` carry the same op (RV64: one address writes
+        the whole counter), so the gates need not look at both."""
         if inc_width != 1:
             raise ValueError("ECP5Counter counts 0 or 1 per cycle (inc_width 1)")
         super().__init__(width, inc_width)
+        self.shared_op = shared_op
         self.split = False  # the value is exact: nothing pending for the read path to add
 
-    def _chain(self, m: Module, name: str, q: Value, lo_bit: int, cin: Value) -> Signal:
-        """A chain over counter bits ``lo_bit ..`` (``q``); returns its sums, one bit wider
-        than ``q`` (the top bit is the carry out)."""
+    def _chain(self, m: Module, name: str, q: Value, lo_bit: int, gate: int,
+               gate_c: Value) -> Signal:
+        """A chain over counter bits ``lo_bit ..`` (``q``), carry-in the increment, led by a
+        gate half (``gate``, with ``gate_c`` on its C input) that passes the increment only
+        when the counter counts: no LUT sits between a register and the chain. Returns the
+        sums of the counter bits and, one bit above them, the carry out."""
         n = len(q)
-        cells = (n + 2) // 2  # one more half than bits: it brings the carry out to the fabric
+        halves = n + 2  # the gate, the bits, the carry out to the fabric
+        cells = (halves + 1) // 2
         s = Signal(2 * cells, name=f"{name}_sum")
-        carry = cin
+        carry = self.inc[0]
         for c in range(cells):
             ports = {"i_CIN": carry}
+            init = []
             for h in range(2):
-                k = 2 * c + h
-                if k < n:
-                    op = self.wop_hi if lo_bit + k >= 32 else self.wop_lo
+                k = 2 * c + h - 1  # the counter bit of this half; -1: the gate
+                op = self.wop_hi if lo_bit + max(k, 0) >= 32 else self.wop_lo
+                if k == -1:  # rule 22: a write of either half drops the increment
+                    if not self.shared_op:
+                        gate_c = gate_c & ~self.wop_hi.any()
+                    ports.update({"i_A0": self.wop_lo[0], "i_B0": self.wop_lo[1],
+                                  "i_C0": gate_c, "i_D0": C(0, 1)})
+                    init.append(gate)
+                elif k < n:
                     ports.update({f"i_A{h}": op[0], f"i_B{h}": op[1],
                                   f"i_C{h}": q[k], f"i_D{h}": self.wdata[lo_bit + k]})
+                    init.append(WRITE_OR_COUNT)
                 else:
                     ports.update({f"i_{p}{h}": C(0, 1) for p in "ABCD"})
-                ports[f"o_S{h}"] = s[k]
+                    init.append(ZERO)
+                ports[f"o_S{h}"] = s[2 * c + h]
             cout = Signal(name=f"{name}_carry{c}")
             ports["o_COUT"] = cout
-            init = [WRITE_OR_COUNT if 2 * c + h < n else ZERO for h in range(2)]
             m.submodules[f"{name}_ccu{c}"] = Instance(
                 "CCU2C", p_INIT0=C(init[0], 16), p_INIT1=C(init[1], 16),
                 p_INJECT1_0="NO", p_INJECT1_1="NO", **ports)
             carry = cout
-        return s[:n + 1]
+        return s[1:n + 2]
 
     def elaborate(self, platform):
         m = Module()
         w = self.width
         lo_n = split_point(w)
         count = Signal(w)
-        written = (self.wop_lo | self.wop_hi).any()
-        step = Signal()  # a write drops the increment (rule 21)
-        m.d.comb += step.eq(self.inc[0] & ~written)
-        lo = self._chain(m, "lo", count[:lo_n], 0, step)
+        lo = self._chain(m, "lo", count[:lo_n], 0, GATE, C(1, 1))
         if lo_n == w:
             m.d.sync += count.eq(lo[:w])
             carry_out = lo[w]
         else:
             ones = Signal()  # the low chain is all ones in this cycle (the look-ahead carry)
-            hi_cin = Signal()
-            m.d.comb += hi_cin.eq(step & ones)
-            hi = self._chain(m, "hi", count[lo_n:], lo_n, hi_cin)
+            hi = self._chain(m, "hi", count[lo_n:], lo_n, GATE, ones)
             m.d.sync += [count.eq(Cat(lo[:lo_n], hi[:w - lo_n])), ones.eq(lo[:lo_n].all())]
             carry_out = hi[w - lo_n]
         m.d.comb += [self.raw.eq(count), self.value.eq(count), self.overflow.eq(carry_out),

@@ -111,7 +111,8 @@ class PMU(wiring.Component):
                     for i in (CY, IR, *cfg.hpm_indices)}
         for i, name in ctr_name.items():
             width = 64 if i in (CY, IR) else cfg.counter_width
-            counters[i] = m.submodules[name] = counter_class(width, inc_width)
+            extra = {"shared_op": xlen == 64} if counter_class is ECP5Counter else {}
+            counters[i] = m.submodules[name] = counter_class(width, inc_width, **extra)
         # 64-bit registers; bits no write can set stay constant 0 and synthesis drops them.
         regs: dict[str, Signal] = {f"mhpmevent{i}": Signal(64, name=f"mhpmevent{i}")
                                    for i in cfg.hpm_indices}

@@ -1,12 +1,12 @@
 """The pipelined CSR read path of the PMU (hdl/pmu.py, stages A and R).
 
 Reading is where a wide PMU loses its clock (reference section (d): a one-stage 62-way read mux
-limits a 29-counter block to about 100 MHz). Nothing here decodes the request in its own cycle:
+limits a 29-counter block to about 100 MHz). Little here decodes the request in its own cycle:
 the CSR map puts every counter at ``page + N`` and every event/config register at
 ``0x320 + N``, so the five low address bits *are* the read index and the request only needs
 registering (stage D). Each address maps, at elaboration time, to a *source* in one of three
 groups: counters (64 bits wide), event/config registers (indexed the same way) and the few
-small registers (compared in full). In the access cycle (A) each group samples its source into
+small registers (compared in full in stage D). In the access cycle (A) each group samples its source into
 a register, straight from the registered address bits; the group a request belongs to and its
 access check are registered beside them. Stage R merges the groups into the response (adding a
 generic split counter's pending carry) and zeroes it on a miss or an exception.
@@ -21,6 +21,7 @@ from rvpmu.config import PMUConfig
 from rvpmu.csrmap import CSRInfo, Kind
 
 GROUPS = ("counters", "registers", "small")
+LOCAL_BITS = 3  # the counters' read mux: groups of 8 counters with their own index copy
 INDEX_BITS = 5  # addr[4:0]: N of mhpmcounterN / hpmcounterN / mhpmeventN (and the cfg registers)
 # The RV32 high half of a group's CSRs differs in one address bit: its index takes that bit too.
 HALF_BIT = {"counters": 7, "registers": 10}  # 0xB80/0xC80 vs 0xB00/0xC00; 0x720 vs 0x320
@@ -70,19 +71,40 @@ class ReadPath:
                 self.pages[g].add(addr >> INDEX_BITS)
             owner = self.sources[g].setdefault(key, info)
             assert owner.reg == info.reg and owner.half == info.half, (owner, info)
-        # Stage D: the registered request address, one copy of the index per half of the
-        # widest mux (the counters', 64 bits: a copy drives half the loads).
+        # Stage D: the registered request address; the counters' mux (64 bits of 32 sources,
+        # spread over the whole PMU) gets its own copies of the index: one per group of
+        # ``LOCAL`` counters and half of the data, for the levels inside the group, and one per
+        # half for the levels across groups. Copies power up different so that synthesis
+        # keeps them apart.
         self.d_addr = Signal(csr.CSR_ADDR_WIDTH, name="d_rd_addr")
-        self.d_idx = [Signal(len(self.index_bits["counters"]), name=f"d_rd_index{k}",
-                             init=k and (1 << len(self.index_bits["counters"])) - 1)
-                      for k in range(2)]
         self.d_mode = Signal(csr.MODE_WIDTH, name="d_rd_mode")
+        n = len(self.index_bits["counters"])
+        local = min(LOCAL_BITS, n)
+        self.d_local = [[Signal(local, name=f"d_rd_index_g{g}h{h}", init=(g + h) % 2 * 7)
+                         for g in range(1 << (n - local))] for h in range(2)]
+        self.d_upper = [Signal(n - local, name=f"d_rd_index_up{h}", init=h * 3)
+                        for h in range(2)]
+        # The few small registers sit at scattered addresses: their selects are decoded here.
+        self.d_small = {a: Signal(name=f"d_rd_{info.name}") for a, info in
+                        self.sources["small"].items()}
 
     def register(self, m: Module, addr: Value, mode: Value) -> None:
         """Stage D: register the request address (no decoding) and mode."""
         idx = Cat(*(addr[b] for b in self.index_bits["counters"]))
+        local = len(self.d_local[0][0])
         m.d.sync += [self.d_addr.eq(addr), self.d_mode.eq(mode),
-                     *(d.eq(idx) for d in self.d_idx)]
+                     *(d.eq(idx[:local]) for h in self.d_local for d in h),
+                     *(d.eq(idx[local:]) for d in self.d_upper),
+                     *(sel.eq(addr == a) for a, sel in self.d_small.items())]
+
+    def _grouped(self, values: list[Value], h: int, width: int) -> Value:
+        """The counters' mux for data half ``h``: a tree per group of counters, each with its
+        own index copy, then a tree over the groups."""
+        local = len(self.d_local[h][0])
+        size = 1 << local
+        groups = [mux_tree(values[k:k + size], self.d_local[h][k // size], width)
+                  for k in range(0, len(values), size)]
+        return mux_tree(groups, self.d_upper[h], width)
 
     def build(self, m: Module, *, counters: dict, regs: dict[str, Value], of_bits: Value,
               lcofip: Value) -> Value:
@@ -135,7 +157,7 @@ class ReadPath:
             if g == "small":
                 tree = C(0, width)
                 for a, info in self.sources[g].items():
-                    tree = tree | Mux(addr == a, value(g, info), 0)
+                    tree = tree | Mux(self.d_small[a], value(g, info), 0)
                 m.d.sync += reg.eq(tree)
                 continue
             n = 1 << len(self.index_bits[g])
@@ -143,8 +165,8 @@ class ReadPath:
                       for k in range(n)]
             if g == "counters" and width > 16:
                 half = width // 2
-                tree = Cat(mux_tree([v[:half] for v in values], self.d_idx[0], half),
-                           mux_tree([v[half:] for v in values], self.d_idx[1], width - half))
+                tree = Cat(*(self._grouped([v[lo:hi] for v in values], h, hi - lo)
+                             for h, (lo, hi) in enumerate(((0, half), (half, width)))))
             else:
                 idx = Cat(*(addr[b] for b in self.index_bits[g]))
                 tree = mux_tree(values, idx, width)
