@@ -281,7 +281,7 @@ class PMU(wiring.Component):
                                     shadow=shadow)
             with m.Default():
                 m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE), shadow.eq(0)]
-        en_exc = counter_enable_exception(m, cfg, d_addr[:5], a_mode_is, regs["mcounteren"],
+        en_exc = counter_enable_exception(m, cfg, read.d_en_idx, a_mode_is, regs["mcounteren"],
                                           regs["scounteren"], regs["hcounteren"])
         a_valid, a_hit, a_shadow = Signal(), Signal(), Signal()
         a_exc, a_en_exc = Signal(csr.EXC_WIDTH), Signal(csr.EXC_WIDTH)

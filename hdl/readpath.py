@@ -77,6 +77,10 @@ class ReadPath:
         # half for the levels across groups. Copies power up different so that synthesis
         # keeps them apart.
         self.d_addr = Signal(csr.CSR_ADDR_WIDTH, name="d_rd_addr")
+        # Own copies for the registers' mux and for the counter-enable check.
+        self.d_reg_idx = Signal(len(self.index_bits["registers"]), name="d_rd_index_reg",
+                                init=1)
+        self.d_en_idx = Signal(INDEX_BITS, name="d_en_index", init=2)
         self.d_mode = Signal(csr.MODE_WIDTH, name="d_rd_mode")
         n = len(self.index_bits["counters"])
         local = min(LOCAL_BITS, n)
@@ -92,7 +96,8 @@ class ReadPath:
         """Stage D: register the request address (no decoding) and mode."""
         idx = Cat(*(addr[b] for b in self.index_bits["counters"]))
         local = len(self.d_local[0][0])
-        m.d.sync += [self.d_addr.eq(addr), self.d_mode.eq(mode),
+        m.d.sync += [self.d_addr.eq(addr), self.d_mode.eq(mode), self.d_en_idx.eq(addr[:5]),
+                     self.d_reg_idx.eq(Cat(*(addr[b] for b in self.index_bits["registers"]))),
                      *(d.eq(idx[:local]) for h in self.d_local for d in h),
                      *(d.eq(idx[local:]) for d in self.d_upper),
                      *(sel.eq(addr == a) for a, sel in self.d_small.items())]
@@ -163,13 +168,12 @@ class ReadPath:
             n = 1 << len(self.index_bits[g])
             values = [value(g, self.sources[g][k]) if k in self.sources[g] else C(0, width)
                       for k in range(n)]
-            if g == "counters" and width > 16:
+            if g == "counters":
                 half = width // 2
                 tree = Cat(*(self._grouped([v[lo:hi] for v in values], h, hi - lo)
                              for h, (lo, hi) in enumerate(((0, half), (half, width)))))
             else:
-                idx = Cat(*(addr[b] for b in self.index_bits[g]))
-                tree = mux_tree(values, idx, width)
+                tree = mux_tree(values, self.d_reg_idx, width)
             m.d.sync += reg.eq(tree)
         sel = {g: Signal(name=f"rd_sel_{g}") for g in ("counters", "registers")}
         m.d.sync += [sel[g].eq(page_is(self.pages[g])) for g in sel]
