@@ -21,7 +21,6 @@ from rvpmu.config import PMUConfig
 from rvpmu.csrmap import CSRInfo, Kind
 
 GROUPS = ("counters", "registers", "small")
-LOCAL_BITS = 3  # the counters' read mux: groups of 8 counters with their own index copy
 INDEX_BITS = 5  # addr[4:0]: N of mhpmcounterN / hpmcounterN / mhpmeventN (and the cfg registers)
 # The RV32 high half of a group's CSRs differs in one address bit: its index takes that bit too.
 HALF_BIT = {"counters": 7, "registers": 10}  # 0xB80/0xC80 vs 0xB00/0xC00; 0x720 vs 0x320
@@ -37,6 +36,18 @@ def mux_tree(sources: list[Value], idx: Value, width: int) -> Value:
         level = [Mux(idx[bit], b, a) for a, b in zip(level[0::2], level[1::2])]
         bit += 1
     return level[0] if level else C(0, width)
+
+
+def register_copy(m: Module, value: Value, variant: int, name: str) -> Value:
+    """A registered copy of ``value`` that synthesis keeps apart from copies of other variants
+    (1-3; 0 is a plain register): Yosys merges registers with the same input and power-up
+    value (even with ``keep``), so a copy powers up to all ones (``variant`` bit 0) and/or
+    stores the complement (bit 1), whose inversions fold into the LUTs on either side."""
+    n = len(value)
+    q = Signal(n, name=name, init=(1 << n) - 1 if variant & 1 else 0)
+    inverted = bool(variant & 2)
+    m.d.sync += q.eq(~value if inverted else value)
+    return ~q if inverted else q
 
 
 def group_of(info: CSRInfo, config: PMUConfig) -> str:
@@ -71,45 +82,24 @@ class ReadPath:
                 self.pages[g].add(addr >> INDEX_BITS)
             owner = self.sources[g].setdefault(key, info)
             assert owner.reg == info.reg and owner.half == info.half, (owner, info)
-        # Stage D: the registered request address; the counters' mux (64 bits of 32 sources,
-        # spread over the whole PMU) gets its own copies of the index: one per group of
-        # ``LOCAL`` counters and half of the data, for the levels inside the group, and one per
-        # half for the levels across groups. Copies power up different so that synthesis
-        # keeps them apart.
+        # Stage D: the registered request address, and copies of the index for the muxes and
+        # the counter-enable check, so that no register drives all of them (the counters' mux
+        # alone is 64 bits of 32 sources spread over the whole PMU: one copy per data half).
         self.d_addr = Signal(csr.CSR_ADDR_WIDTH, name="d_rd_addr")
-        # Own copies for the registers' mux and for the counter-enable check.
-        self.d_reg_idx = Signal(len(self.index_bits["registers"]), name="d_rd_index_reg",
-                                init=1)
-        self.d_en_idx = Signal(INDEX_BITS, name="d_en_index", init=2)
         self.d_mode = Signal(csr.MODE_WIDTH, name="d_rd_mode")
-        n = len(self.index_bits["counters"])
-        local = min(LOCAL_BITS, n)
-        self.d_local = [[Signal(local, name=f"d_rd_index_g{g}h{h}", init=(g + h) % 2 * 7)
-                         for g in range(1 << (n - local))] for h in range(2)]
-        self.d_upper = [Signal(n - local, name=f"d_rd_index_up{h}", init=h * 3)
-                        for h in range(2)]
         # The few small registers sit at scattered addresses: their selects are decoded here.
         self.d_small = {a: Signal(name=f"d_rd_{info.name}") for a, info in
                         self.sources["small"].items()}
 
     def register(self, m: Module, addr: Value, mode: Value) -> None:
-        """Stage D: register the request address (no decoding) and mode."""
-        idx = Cat(*(addr[b] for b in self.index_bits["counters"]))
-        local = len(self.d_local[0][0])
-        m.d.sync += [self.d_addr.eq(addr), self.d_mode.eq(mode), self.d_en_idx.eq(addr[:5]),
-                     self.d_reg_idx.eq(Cat(*(addr[b] for b in self.index_bits["registers"]))),
-                     *(d.eq(idx[:local]) for h in self.d_local for d in h),
-                     *(d.eq(idx[local:]) for d in self.d_upper),
+        """Stage D: register the request address (no decoding), its index copies and mode."""
+        m.d.sync += [self.d_addr.eq(addr), self.d_mode.eq(mode),
                      *(sel.eq(addr == a) for a, sel in self.d_small.items())]
-
-    def _grouped(self, values: list[Value], h: int, width: int) -> Value:
-        """The counters' mux for data half ``h``: a tree per group of counters, each with its
-        own index copy, then a tree over the groups."""
-        local = len(self.d_local[h][0])
-        size = 1 << local
-        groups = [mux_tree(values[k:k + size], self.d_local[h][k // size], width)
-                  for k in range(0, len(values), size)]
-        return mux_tree(groups, self.d_upper[h], width)
+        idx = {g: Cat(*(addr[b] for b in bits)) for g, bits in self.index_bits.items()}
+        self.d_ctr_idx = [register_copy(m, idx["counters"], 1 + h, f"d_rd_index_h{h}")
+                          for h in range(2)]
+        self.d_reg_idx = register_copy(m, idx["registers"], 3, "d_rd_index_reg")
+        self.d_en_idx = self.d_reg_idx[:INDEX_BITS]  # the counter index of hpmcounterN
 
     def build(self, m: Module, *, counters: dict, regs: dict[str, Value], of_bits: Value,
               lcofip: Value) -> Value:
@@ -170,7 +160,7 @@ class ReadPath:
                       for k in range(n)]
             if g == "counters":
                 half = width // 2
-                tree = Cat(*(self._grouped([v[lo:hi] for v in values], h, hi - lo)
+                tree = Cat(*(mux_tree([v[lo:hi] for v in values], self.d_ctr_idx[h], hi - lo)
                              for h, (lo, hi) in enumerate(((0, half), (half, width)))))
             else:
                 tree = mux_tree(values, self.d_reg_idx, width)
