@@ -111,7 +111,8 @@ class PMU(wiring.Component):
                     for i in (CY, IR, *cfg.hpm_indices)}
         for i, name in ctr_name.items():
             width = 64 if i in (CY, IR) else cfg.counter_width
-            counters[i] = m.submodules[name] = counter_class(width, inc_width)
+            extra = {"shared_op": xlen == 64} if counter_class is ECP5Counter else {}
+            counters[i] = m.submodules[name] = counter_class(width, inc_width, **extra)
         # 64-bit registers; bits no write can set stay constant 0 and synthesis drops them.
         regs: dict[str, Signal] = {f"mhpmevent{i}": Signal(64, name=f"mhpmevent{i}")
                                    for i in cfg.hpm_indices}
@@ -136,7 +137,7 @@ class PMU(wiring.Component):
             if info.exists and info.writable and info.kind != Kind.SHADOW:
                 writes.setdefault(info.reg, []).append(info)
 
-        # -- D: decode and check the request ----------------------------------------------------
+        # -- D: register the request, decode the writes------------------------------------------------
         nxt = {name: Signal(64, name=f"{name}_next") for name in regs}  # the A-stage results
         # Per writable address, the op of a legal write of it (0: none), decoded here: the
         # access cycle's writes are then one 4-input function per bit of the op and the data.
@@ -144,35 +145,15 @@ class PMU(wiring.Component):
                  for infos in writes.values() for info in infos}
         d_wdata = Signal(xlen)
         sel_hi_set = {"lo": Signal(name="d_sel_hi_lo"), "hi": Signal(name="d_sel_hi_hi")}
-        d_valid, d_hit, d_shadow = Signal(), Signal(), Signal()
-        d_index = Signal(5)
-        d_exc = Signal(csr.EXC_WIDTH)
-        hit = Signal()
-        exc = Signal(csr.EXC_WIDTH)  # every check but the counter enables (rules 12-15)
-        shadow = Signal()  # a below-M read of a user-level counter: the enables decide
-        is_write = req.op != C(csr.CSROp.READ, csr.CSR_OP_WIDTH)
+        d_valid = Signal()
+        d_op = Signal(csr.CSR_OP_WIDTH)
         mode_is = mode_decoder(m, req.mode)
         read = ReadPath(cfg, cmap)
-        with m.Switch(req.addr):
-            for addr, info in cmap.items():
-                with m.Case(addr):
-                    m.d.comb += hit.eq(1)
-                    drive_exception(m, exc, info, cfg, is_write, mode_is, None, None, None,
-                                    shadow=shadow)
-                    read.decode(m, addr)
-            with m.Default():
-                m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE), shadow.eq(0)]
-                read.decode(m, None)
-        # Writes never depend on the enables (user-level counters are read-only), so the
-        # write enables are final here; a shadow read's exception is settled in the access
-        # cycle, from the enables as they are then (docs/timing.md).
-        ok = Signal()
-        m.d.comb += ok.eq(req.valid & hit & ~exc.any())
-        m.d.sync += [
-            d_valid.eq(req.valid), d_hit.eq(req.valid & hit),
-            d_exc.eq(Mux(req.valid & hit, exc, csr.Exc.NONE)),
-            d_shadow.eq(ok & shadow), d_index.eq(req.addr[:5]),
-        ]
+        # Only writes act in the access cycle, so only their enables are decoded here; the
+        # access check that the response reports is made in the access cycle, from the
+        # registered request (below).
+        m.d.sync += [d_valid.eq(req.valid), d_op.eq(req.op)]
+        read.register(m, req.addr, req.mode)
         # A second copy of the write data drives half of the counters: it goes to every
         # writable bit of the PMU, and one register per bit would be a net spanning the whole
         # device. The copy powers up different (a value no write uses: the ops are 0), so
@@ -185,9 +166,8 @@ class PMU(wiring.Component):
         for half, lo_bit in (("lo", 0), ("hi", 32 if xlen == 32 else 0)):
             hi = req.wdata[max(0, sel_width - lo_bit):max(0, csr.EVENT_SEL_WIDTH - lo_bit)]
             m.d.sync += sel_hi_set[half].eq(sets & hi.any() if hi.shape().width else 0)
-        read.register(m, ok, req.mode)
         # Each write enable from its own address match and privilege check (a function of the
-        # mode alone), not through the shared decode above: a short path to every enable.
+        # mode alone): a short path to every enable.
         for addr, wop in d_wop.items():
             denied = Signal(csr.EXC_WIDTH, name=f"denied_{cmap[addr].name}")
             drive_exception(m, denied, cmap[addr], cfg, C(1, 1), mode_is, None, None, None,
@@ -284,17 +264,41 @@ class PMU(wiring.Component):
         if self.run_status:
             m.d.comb += self.lcofi_set.eq(lcofi_set | lcofi_pending)
 
-        # -- A/R: the read path --------------------------------------------------------------------
+        # -- A/R: the access check and the read path ---------------------------------------------
+        # A: the access check of the registered request (rules 11-19, docs/access.md), the
+        # counter enables as they are in this cycle; registered beside the read groups.
+        a_mode_is = mode_decoder(m, read.d_mode, "a")
+        d_addr = read.d_addr
+        hit = Signal()
+        exc = Signal(csr.EXC_WIDTH)  # every check but the counter enables
+        shadow = Signal()  # a below-M read of a user-level counter: the enables decide
+        is_write = d_op != C(csr.CSROp.READ, csr.CSR_OP_WIDTH)
+        with m.Switch(d_addr):
+            for addr, info in cmap.items():
+                with m.Case(addr):
+                    m.d.comb += hit.eq(1)
+                    drive_exception(m, exc, info, cfg, is_write, a_mode_is, None, None, None,
+                                    shadow=shadow)
+            with m.Default():
+                m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE), shadow.eq(0)]
+        en_exc = counter_enable_exception(m, cfg, read.d_en_idx, a_mode_is, regs["mcounteren"],
+                                          regs["scounteren"], regs["hcounteren"])
+        a_valid, a_hit, a_shadow = Signal(), Signal(), Signal()
+        a_exc, a_en_exc = Signal(csr.EXC_WIDTH), Signal(csr.EXC_WIDTH)
+        m.d.sync += [
+            a_valid.eq(d_valid), a_hit.eq(d_valid & hit),
+            a_exc.eq(Mux(d_valid & hit, exc, csr.Exc.NONE)),
+            a_shadow.eq(d_valid & hit & ~exc.any() & shadow), a_en_exc.eq(en_exc),
+        ]
         of_bits = Signal(32)
         for i, ev in mhpmevent.items():
             m.d.comb += of_bits[i].eq(ev[csr.MHPMEVENT_OF])
-        a_mode_is = mode_decoder(m, read.d_mode, "a")
-        en_exc = counter_enable_exception(m, cfg, d_index, a_mode_is, regs["mcounteren"],
-                                          regs["scounteren"], regs["hcounteren"])
-        a_exc = Mux(d_shadow, en_exc, d_exc)
-        valid, hit_, rdata, exc_ = read.build(m, counters=counters, regs=regs, of_bits=of_bits,
-                                              lcofip=lcofip, d_meta=(d_valid, d_hit, a_exc))
-        m.d.comb += [rsp.valid.eq(valid), rsp.hit.eq(hit_), rsp.rdata.eq(rdata), rsp.exc.eq(exc_)]
+        total = read.build(m, counters=counters, regs=regs, of_bits=of_bits, lcofip=lcofip)
+        # R: the response; a miss or a failed access answers 0.
+        r_exc = Signal(csr.EXC_WIDTH)
+        m.d.comb += r_exc.eq(Mux(a_shadow, a_en_exc, a_exc))
+        m.d.sync += [rsp.valid.eq(a_valid), rsp.hit.eq(a_hit), rsp.exc.eq(r_exc),
+                     rsp.rdata.eq(Mux(a_hit & ~r_exc.any(), total, 0))]
 
         self.state = PMUState(
             counters={i: c.value for i, c in counters.items()},

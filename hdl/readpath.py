@@ -1,11 +1,15 @@
-"""The pipelined CSR read path of the PMU (hdl/pmu.py, stages D, A and R).
+"""The pipelined CSR read path of the PMU (hdl/pmu.py, stages A and R).
 
 Reading is where a wide PMU loses its clock (reference section (d): a one-stage 62-way read mux
-limits a 29-counter block to about 100 MHz). Here every address maps, at elaboration time, to a
-*source* in one of three groups: counters (64 bits wide), event/config registers (a few bits
-wide), and the small registers. Stage D registers the group and the index within it; in the
-access cycle each group's binary mux tree samples its sources into a register (zero unless
-selected); stage R OR-s the groups into the response, adding a split counter's pending carry.
+limits a 29-counter block to about 100 MHz). Little here decodes the request in its own cycle:
+the CSR map puts every counter at ``page + N`` and every event/config register at
+``0x320 + N``, so the five low address bits *are* the read index and the request only needs
+registering (stage D). Each address maps, at elaboration time, to a *source* in one of three
+groups: counters (64 bits wide), event/config registers (indexed the same way) and the few
+small registers (compared in full in stage D). In the access cycle (A) each group samples its source into
+a register, straight from the registered address bits; the group a request belongs to and its
+access check are registered beside them. Stage R merges the groups into the response (adding a
+generic split counter's pending carry) and zeroes it on a miss or an exception.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from rvpmu.config import PMUConfig
 from rvpmu.csrmap import CSRInfo, Kind
 
 GROUPS = ("counters", "registers", "small")
+INDEX_BITS = 5  # addr[4:0]: N of mhpmcounterN / hpmcounterN / mhpmeventN (and the cfg registers)
+# The RV32 high half of a group's CSRs differs in one address bit: its index takes that bit too.
+HALF_BIT = {"counters": 7, "registers": 10}  # 0xB80/0xC80 vs 0xB00/0xC00; 0x720 vs 0x320
 
 
 def mux_tree(sources: list[Value], idx: Value, width: int) -> Value:
@@ -31,65 +38,76 @@ def mux_tree(sources: list[Value], idx: Value, width: int) -> Value:
     return level[0] if level else C(0, width)
 
 
+def register_copy(m: Module, value: Value, variant: int, name: str) -> Value:
+    """A registered copy of ``value`` that synthesis keeps apart from copies of other variants
+    (1-3; 0 is a plain register): Yosys merges registers with the same input and power-up
+    value (even with ``keep``), so a copy powers up to all ones (``variant`` bit 0) and/or
+    stores the complement (bit 1), whose inversions fold into the LUTs on either side."""
+    n = len(value)
+    q = Signal(n, name=name, init=(1 << n) - 1 if variant & 1 else 0)
+    inverted = bool(variant & 2)
+    m.d.sync += q.eq(~value if inverted else value)
+    return ~q if inverted else q
+
+
+def group_of(info: CSRInfo, config: PMUConfig) -> str:
+    """The read group of an existing address."""
+    if info.kind in (Kind.COUNTER, Kind.SHADOW):
+        return "counters"
+    if info.kind in (Kind.EVENT, Kind.CFG):
+        return "registers"
+    return "small"
+
+
 class ReadPath:
-    """Adds the read path to a module: ``decode`` per address in stage D, ``build`` once."""
+    """Adds the read path to a module: ``register`` in stage D, ``build`` once."""
 
     def __init__(self, config: PMUConfig, cmap: dict[int, CSRInfo]):
         self.config = config
-        counters = {csr.CY, csr.IR, *config.hpm_indices}
-        keys: dict[int, tuple] = {}
+        rv32 = config.xlen == 32
+        self.index_bits = {g: list(range(INDEX_BITS)) + ([HALF_BIT[g]] if rv32 else [])
+                           for g in HALF_BIT}
+        # Every existing address: (group, index) from its own address bits, checked here to
+        # name one source each, so a change of the CSR map cannot silently alias two CSRs.
+        self.sources: dict[str, dict[int, CSRInfo]] = {g: {} for g in GROUPS}
+        self.pages: dict[str, set[int]] = {g: set() for g in GROUPS}
         for addr, info in cmap.items():
             if not info.exists:
                 continue
-            k = info.kind
-            if k in (Kind.COUNTER, Kind.SHADOW):
-                key = ("counters", info.index, info.half) if info.index in counters else None
-            elif k == Kind.EVENT:
-                key = ("registers", info.reg, info.half) \
-                    if info.index in config.hpm_indices else None
-            elif k == Kind.CFG:
-                key = ("registers", info.reg, info.half)
-            elif k in (Kind.INHIBIT, Kind.COUNTEREN):
-                key = ("small", info.reg, info.half)
-            elif k in (Kind.SCOUNTOVF, Kind.MIP):
-                key = ("small", k.value, None)
+            g = group_of(info, config)
+            if g == "small":
+                key = addr
             else:
-                raise AssertionError(k)
-            keys[addr] = key
-        self.keys = keys
-        self.sources = {g: sorted({k for k in keys.values() if k and k[0] == g}, key=str)
-                        for g in GROUPS}
-        n = max([1] + [len(s) for s in self.sources.values()])
-        self.sel = Signal(len(GROUPS), name="rd_group")  # stage D, comb: one-hot
-        self.idx = Signal(max(1, (n - 1).bit_length()), name="rd_index")
-        self.d_sel = Signal(len(GROUPS), name="d_rd_group")  # registered
-        self.d_ok = Signal(name="d_rd_ok")  # no exception (but the counter-enable checks)
-        self.d_idx = Signal.like(self.idx, name="d_rd_index")
-        # The counter group's mux is the widest net fan-out of the PMU: its upper half gets a
-        # copy of the index, powered up different so synthesis keeps both.
-        self.d_idx_b = Signal(len(self.idx), name="d_rd_index_b",
-                              init=(1 << len(self.idx)) - 1)
+                key = sum((addr >> b & 1) << n for n, b in enumerate(self.index_bits[g]))
+                self.pages[g].add(addr >> INDEX_BITS)
+            owner = self.sources[g].setdefault(key, info)
+            assert owner.reg == info.reg and owner.half == info.half, (owner, info)
+        # Stage D: the registered request address, and copies of the index for the muxes and
+        # the counter-enable check, so that no register drives all of them (the counters' mux
+        # alone is 64 bits of 32 sources spread over the whole PMU: one copy per data half).
+        self.d_addr = Signal(csr.CSR_ADDR_WIDTH, name="d_rd_addr")
         self.d_mode = Signal(csr.MODE_WIDTH, name="d_rd_mode")
+        # The few small registers sit at scattered addresses: their selects are decoded here.
+        self.d_small = {a: Signal(name=f"d_rd_{info.name}") for a, info in
+                        self.sources["small"].items()}
 
-    def decode(self, m: Module, addr: int | None) -> None:
-        """Stage D, inside the request's address case: select this address's source."""
-        key = self.keys.get(addr)
-        if key is None:  # a miss, or an unimplemented counter or event register: reads 0
-            m.d.comb += [self.sel.eq(0), self.idx.eq(0)]
-            return
-        g = GROUPS.index(key[0])
-        m.d.comb += [self.sel.eq(1 << g), self.idx.eq(self.sources[key[0]].index(key))]
-
-    def register(self, m: Module, ok: Value, mode: Value) -> None:
-        """Stage D: register the selection (gated: a faulting access or a miss reads 0)."""
-        m.d.sync += [self.d_sel.eq(self.sel), self.d_ok.eq(ok), self.d_idx.eq(self.idx),
-                     self.d_idx_b.eq(self.idx), self.d_mode.eq(mode)]
+    def register(self, m: Module, addr: Value, mode: Value) -> None:
+        """Stage D: register the request address (no decoding), its index copies and mode."""
+        m.d.sync += [self.d_addr.eq(addr), self.d_mode.eq(mode),
+                     *(sel.eq(addr == a) for a, sel in self.d_small.items())]
+        idx = {g: Cat(*(addr[b] for b in bits)) for g, bits in self.index_bits.items()}
+        self.d_ctr_idx = [register_copy(m, idx["counters"], 1 + h, f"d_rd_index_h{h}")
+                          for h in range(2)]
+        self.d_reg_idx = register_copy(m, idx["registers"], 3, "d_rd_index_reg")
+        self.d_en_idx = self.d_reg_idx[:INDEX_BITS]  # the counter index of hpmcounterN
 
     def build(self, m: Module, *, counters: dict, regs: dict[str, Value], of_bits: Value,
-              lcofip: Value, d_meta: tuple[Value, Value, Value]) -> tuple[Value, ...]:
-        """Stages A and R. Returns the registered (valid, hit, rdata, exc) of the response."""
+              lcofip: Value) -> Value:
+        """Stage A, and the merge of stage R: returns the read value (combinational, from the
+        A registers) that the response register samples unless the access failed."""
         cfg = self.config
         xlen = cfg.xlen
+        addr = self.d_addr
 
         def view(v: Value, half: str | None) -> Value:
             v = Cat(v, C(0, 64))[:64]
@@ -102,49 +120,61 @@ class ReadPath:
         men, hen = regs["mcounteren"][:32], regs["hcounteren"][:32]
         mode = self.d_mode
 
-        def value(key: tuple) -> Value:
-            g, name, half = key
+        def value(g: str, info: CSRInfo) -> Value:
+            name, half = info.reg, info.half
             if g == "counters":
-                ctr = counters[name]
+                if info.index not in counters:  # not implemented: reads 0
+                    return C(0, 1)
+                ctr = counters[info.index]
                 has_hi = half != "lo" and ctr.split
-                nar = narrow and has_hi and name not in (csr.CY, csr.IR)
+                nar = narrow and has_hi and info.index not in (csr.CY, csr.IR)
                 return Cat(view(ctr.raw, half), ctr.pc if has_hi else C(0, 1), C(int(nar), 1))
-            if name == Kind.SCOUNTOVF.value:
+            if info.kind == Kind.SCOUNTOVF:
                 return Mux(mode == csr.Mode.M, of_bits,
                            Mux(mode == csr.Mode.VS, of_bits & men & hen, of_bits & men))
-            if name == Kind.MIP.value:
+            if info.kind == Kind.MIP:
                 return lcofip << csr.MIP_LCOFIP_BIT
-            if g == "small":  # 32-bit registers (the upper half of the signal never sets)
+            if info.kind in (Kind.INHIBIT, Kind.COUNTEREN):  # 32-bit registers
                 return view(regs[name][:32], half)
+            if name not in regs:  # an event register of a counter not implemented: reads 0
+                return C(0, 1)
             return view(regs[name], half)
 
-        groups = []
-        for g, sources in self.sources.items():
+        def page_is(pages: set[int]) -> Value:
+            return Cat(*(addr[INDEX_BITS:] == p for p in sorted(pages))).any() if pages \
+                else C(0, 1)
+
+        # -- A: one register per group, sampled from the registered address bits --------------
+        rd = {}
+        for g in GROUPS:
             width = xlen + 2 if g == "counters" else xlen
-            reg = Signal(width, name=f"rd_{g}")
-            values = [value(k) for k in sources]
-            if g == "counters" and width > 16:
+            reg = rd[g] = Signal(width, name=f"rd_{g}")
+            if g == "small":
+                tree = C(0, width)
+                for a, info in self.sources[g].items():
+                    tree = tree | Mux(self.d_small[a], value(g, info), 0)
+                m.d.sync += reg.eq(tree)
+                continue
+            n = 1 << len(self.index_bits[g])
+            values = [value(g, self.sources[g][k]) if k in self.sources[g] else C(0, width)
+                      for k in range(n)]
+            if g == "counters":
                 half = width // 2
-                tree = Cat(mux_tree([v[:half] for v in values], self.d_idx, half),
-                           mux_tree([v[half:] for v in values], self.d_idx_b, width - half))
+                tree = Cat(*(mux_tree([v[lo:hi] for v in values], self.d_ctr_idx[h], hi - lo)
+                             for h, (lo, hi) in enumerate(((0, half), (half, width)))))
             else:
-                tree = mux_tree(values, self.d_idx, width)
-            m.d.sync += reg.eq(Mux(self.d_sel[GROUPS.index(g)] & self.d_ok, tree, 0))
-            groups.append(reg)
-        ctr = groups[0]
-        merged = groups[0][:xlen] | groups[1] | groups[2]
-        pc, nar = ctr[xlen], ctr[xlen + 1]
+                tree = mux_tree(values, self.d_reg_idx, width)
+            m.d.sync += reg.eq(tree)
+        sel = {g: Signal(name=f"rd_sel_{g}") for g in ("counters", "registers")}
+        m.d.sync += [sel[g].eq(page_is(self.pages[g])) for g in sel]
+
+        # -- R: merge and add a pending carry --------------------------------------------------
+        ctr = rd["counters"]
+        merged = Mux(sel["counters"], ctr[:xlen], 0) | Mux(sel["registers"], rd["registers"], 0) \
+            | rd["small"]
+        pc, nar = ctr[xlen] & sel["counters"], ctr[xlen + 1]
         total = Cat(merged[:pc_pos], merged[pc_pos:] + pc)[:xlen] if pc_pos else \
             (merged + pc)[:xlen]
         if narrow:
-            total = Mux(nar, total[:narrow_width], total)
-
-        a_valid, a_hit, a_exc = Signal(), Signal(), Signal(csr.EXC_WIDTH)
-        d_valid, d_hit, d_exc = d_meta
-        m.d.sync += [a_valid.eq(d_valid), a_hit.eq(d_hit), a_exc.eq(d_exc)]
-        rsp = Signal(1, name="rsp_valid"), Signal(1, name="rsp_hit"), \
-            Signal(xlen, name="rsp_rdata"), Signal(csr.EXC_WIDTH, name="rsp_exc")
-        # A read that faulted in the access cycle (a counter-enable check) answers 0.
-        m.d.sync += [rsp[0].eq(a_valid), rsp[1].eq(a_hit), rsp[2].eq(Mux(a_exc.any(), 0, total)),
-                     rsp[3].eq(a_exc)]
-        return rsp
+            total = Mux(nar & sel["counters"], total[:narrow_width], total)
+        return total

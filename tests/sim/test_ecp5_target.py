@@ -7,7 +7,7 @@ import pytest
 
 from rvpmu import csr
 
-from rvpmu.hdl.ecp5 import WRITE_OR_COUNT, ECP5Counter
+from rvpmu.hdl.ecp5 import GATE, WRITE_OR_COUNT, ECP5Counter, split_point
 from rvpmu.hdl.pmu import PMU
 from rvpmu.hdl.verilog import emit
 from rvpmu.model import EventInput, PMUConfig
@@ -23,6 +23,20 @@ def test_cell_function_table():
         want = {0: q, csr.CSROp.WRITE: d, csr.CSROp.SET: q | d, csr.CSROp.CLEAR: q & ~d & 1}
         assert WRITE_OR_COUNT >> i & 1 == want[a | b << 1]
     assert WRITE_OR_COUNT & 0xF == 0
+
+
+def test_gate_half_passes_the_carry_only_while_counting():
+    """The half leading each chain: F = C (1, or the low chain's all-ones flag) when the op
+    {B, A} is 0 (no write), else 0; no carry generated (INIT[3:0] = 0)."""
+    for i in range(16):
+        a, b, c = i & 1, i >> 1 & 1, i >> 2 & 1
+        assert GATE >> i & 1 == (c if a == b == 0 else 0)
+    assert GATE & 0xF == 0
+
+
+def test_split_points():
+    """Chains of at most about half the width above 20 bits, starting on a cell boundary."""
+    assert [split_point(w) for w in (1, 20, 21, 40, 47, 64)] == [1, 20, 12, 20, 24, 32]
 
 
 def test_multi_count_inputs_keep_the_generic_counter():
