@@ -19,6 +19,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 
 from rvpmu.config import PMUConfig
+from rvpmu.sim.clocktop import CLOCK_NS
 
 from .check import cross_check
 from .monitor import Monitor
@@ -32,7 +33,7 @@ async def run_program(dut):
     cfg = PMUConfig.from_toml(params["config"])
     image = {int(k): v for k, v in json.loads(Path(params["image"]).read_text()).items()}
     max_cycles = params["max_cycles"]
-    cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
+    cocotb.start_soon(Clock(dut.clk, CLOCK_NS, unit="ns").start())
     dut.rst.value = 1
     dut.load_en.value = 1
     for addr, word in sorted(image.items()):

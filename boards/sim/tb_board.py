@@ -27,6 +27,7 @@ from cocotb.triggers import ClockCycles, Timer
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
+from rvpmu.sim.clocktop import CLOCK_NS
 
 from ..host.checks import check_board, random_check
 from ..host.driver import SIM_BUSY, BoardClient
@@ -35,7 +36,6 @@ from ..host.faults import FAULTS, FaultyPort
 from .bfm import UartBFM
 from .link import SimSerial
 
-CLOCK_NS = 10
 
 
 def _setup():
