@@ -67,6 +67,7 @@ def run_split(b: runner.Build, *, seed: int, params: dict, jobs: int,
                       cycles_per_second=round(merged["checked_cycles"] / wall),
                       cpu_seconds=round(sum(t.get("cpu_seconds", 0) for t in long_runs), 3))
         data["tests"][LONG] = merged
+    first_failed_at = data.get("failed_at_cycle")  # the first process's own, before merging
     for d in rest:
         data["failures"] += d["failures"]
         data["seed_dependent"] = data["seed_dependent"] or d["seed_dependent"]
@@ -75,7 +76,7 @@ def run_split(b: runner.Build, *, seed: int, params: dict, jobs: int,
     data["job_logs"] = [data["log"]] + [d["log"] for d in rest]
     data["job_results_xml"] = [d["results_xml"] for d in rest]  # for the run's one JUnit file
     # the first process that failed, as `rvpmu sim` reruns it alone (for the waveform around it)
-    runs = [(seed, parts[0], testcase, data.get("failed_at_cycle"))] + [
+    runs = [(seed, parts[0], testcase, first_failed_at)] + [
         (seed + k, parts[k], LONG, d.get("failed_at_cycle")) for k, d in enumerate(rest, 1)]
     failed = [r for r in runs if r[3] is not None]
     if failed:

@@ -61,3 +61,21 @@ def test_a_mismatch_in_the_second_process_names_its_seed(verilog, tmp_path):
     run = report["failed_run"]
     assert (run["seed"], run["cycles"], run["test"]) == (3, 2_000, "long_regression")
     assert run["cycle"] > 0
+
+
+def test_only_the_second_process_failing_is_the_run_to_rerun(monkeypatch, tmp_path):
+    """The waveform rerun names the process that failed, not the first one."""
+    from rvpmu.sim import jobs
+
+    def fake_run(b, *, seed, params, testcase=None, report=None, **_):
+        bad = seed == 11
+        return {"tests": {}, "failures": ["long_regression: seed 11: differ"] if bad else [],
+                "seed_dependent": bad, "failed_at_cycle": 1234 if bad else None,
+                "log": f"log{seed}", "results_xml": f"r{seed}.xml"}
+
+    monkeypatch.setattr(jobs.runner, "run", fake_run)
+    b = runner.Build("icarus", tmp_path, CFG, False)
+    report = run_split(b, seed=10, jobs=2, params={"cycles": 4_000})
+    assert report["failed_run"] == {"seed": 11, "cycles": 2_000, "test": "long_regression",
+                                    "cycle": 1234}
+    assert report["failures"] == ["long_regression: seed 11: differ"]
