@@ -33,7 +33,7 @@ from .access import counter_enable_exception, drive_exception, mode_decoder
 from .counter import PipelinedCounter, write_bits
 from .ecp5 import ECP5Counter
 from .layouts import pmu_members
-from .readpath import ReadPath, mux_tree
+from .readpath import ReadPath, mux_tree, readable_registers
 
 CY, IR = csr.CY, csr.IR
 TARGETS = ("generic", "ecp5")  # ecp5: counters fused into the carry cells (hdl/ecp5.py)
@@ -148,12 +148,13 @@ class PMU(wiring.Component):
         d_valid = Signal()
         d_op = Signal(csr.CSR_OP_WIDTH)
         mode_is = mode_decoder(m, req.mode)
-        read = ReadPath(cfg, cmap)
+        m.submodules.read = read = ReadPath(
+            cfg, cmap, split=[i for i, c in counters.items() if c.split])
         # Only writes act in the access cycle, so only their enables are decoded here; the
         # access check that the response reports is made in the access cycle, from the
         # registered request (below).
         m.d.sync += [d_valid.eq(req.valid), d_op.eq(req.op)]
-        read.register(m, req.addr, req.mode)
+        m.d.comb += [read.addr.eq(req.addr), read.mode.eq(req.mode), read.valid.eq(req.valid)]
         # A second copy of the write data drives half of the counters: it goes to every
         # writable bit of the PMU, and one register per bit would be a net spanning the whole
         # device. The copy powers up different (a value no write uses: the ops are 0), so
@@ -267,8 +268,8 @@ class PMU(wiring.Component):
         # -- A/R: the access check and the read path ---------------------------------------------
         # A: the access check of the registered request (rules 11-19, docs/access.md), the
         # counter enables as they are in this cycle; registered beside the read groups.
-        a_mode_is = mode_decoder(m, read.d_mode, "a")
-        d_addr = read.d_addr
+        a_mode_is = mode_decoder(m, read.req_mode, "a")
+        d_addr = read.req_addr
         hit = Signal()
         exc = Signal(csr.EXC_WIDTH)  # every check but the counter enables
         shadow = Signal()  # a below-M read of a user-level counter: the enables decide
@@ -281,7 +282,7 @@ class PMU(wiring.Component):
                                     shadow=shadow)
             with m.Default():
                 m.d.comb += [hit.eq(0), exc.eq(csr.Exc.NONE), shadow.eq(0)]
-        en_exc = counter_enable_exception(m, cfg, read.d_en_idx, a_mode_is, regs["mcounteren"],
+        en_exc = counter_enable_exception(m, cfg, read.req_index, a_mode_is, regs["mcounteren"],
                                           regs["scounteren"], regs["hcounteren"])
         a_valid, a_hit, a_shadow = Signal(), Signal(), Signal()
         a_exc, a_en_exc = Signal(csr.EXC_WIDTH), Signal(csr.EXC_WIDTH)
@@ -290,10 +291,16 @@ class PMU(wiring.Component):
             a_exc.eq(Mux(d_valid & hit, exc, csr.Exc.NONE)),
             a_shadow.eq(d_valid & hit & ~exc.any() & shadow), a_en_exc.eq(en_exc),
         ]
-        of_bits = Signal(32)
         for i, ev in mhpmevent.items():
-            m.d.comb += of_bits[i].eq(ev[csr.MHPMEVENT_OF])
-        total = read.build(m, counters=counters, regs=regs, of_bits=of_bits, lcofip=lcofip)
+            m.d.comb += read.of_bits[i].eq(ev[csr.MHPMEVENT_OF])
+        for i, ctr in counters.items():
+            m.d.comb += getattr(read, f"counter{i}").eq(ctr.raw)
+            if ctr.split:
+                m.d.comb += getattr(read, f"pc{i}").eq(ctr.pc)
+        for name in readable_registers(cfg):
+            m.d.comb += getattr(read, name).eq(regs[name])
+        m.d.comb += read.lcofip.eq(lcofip)
+        total = read.rdata
         # R: the response; a miss or a failed access answers 0.
         r_exc = Signal(csr.EXC_WIDTH)
         m.d.comb += r_exc.eq(Mux(a_shadow, a_en_exc, a_exc))
