@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from amaranth.hdl import unsigned
 from amaranth.lib import data, wiring
+from amaranth.lib import enum as hw_enum
 from amaranth.lib.wiring import In, Out
 
 from rvpmu import csr, ports
@@ -29,6 +30,25 @@ def _layout(fields: tuple[csr.Field, ...]) -> data.StructLayout:
 # mhpmevent and mcyclecfg/minstretcfg as 64-bit registers (on RV32: two 32-bit halves).
 MHPMEVENT_LAYOUT = _layout(csr.MHPMEVENT_FIELDS)
 CFG_LAYOUT = _layout(csr.CFG_FIELDS)
+# The xINH field that filters each mode (rule 26), by its name in both layouts.
+INH_FIELD = {md: next(f.name for f in csr.MHPMEVENT_FIELDS if f.lsb == bit)
+             for md, bit in csr.INH_BIT.items()}
+assert all(next(f.name for f in csr.CFG_FIELDS if f.lsb == csr.INH_BIT[md]) == name
+           for md, name in INH_FIELD.items())
+
+
+def hardware_enum(py_enum: type, width: int) -> type:
+    """An ``amaranth.lib.enum.Enum`` with the members of ``py_enum`` (one of ``rvpmu.csr``'s),
+    so that signals of it show member names in waveforms; the encoding stays ``rvpmu.csr``'s."""
+    ns = hw_enum.EnumType.__prepare__(py_enum.__name__, (hw_enum.Enum,), shape=unsigned(width))
+    for member in py_enum:
+        ns[member.name] = member.value
+    return hw_enum.EnumType(py_enum.__name__, (hw_enum.Enum,), ns, shape=unsigned(width))
+
+
+Mode = hardware_enum(csr.Mode, csr.MODE_WIDTH)
+CSROp = hardware_enum(csr.CSROp, csr.CSR_OP_WIDTH)
+Exc = hardware_enum(csr.Exc, csr.EXC_WIDTH)
 
 
 def _group(name: str, xlen: int) -> dict:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from amaranth.hdl import C, Cat, Const, Module, Mux, Signal, Value
-from amaranth.lib import wiring
+from amaranth.lib import data, wiring
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
@@ -32,7 +32,7 @@ from rvpmu.csrmap import CSRInfo, Kind, csr_map
 from .access import counter_enable_exception, drive_exception, mode_decoder
 from .counter import PipelinedCounter, write_bits
 from .ecp5 import ECP5Counter
-from .layouts import pmu_members
+from .layouts import CFG_LAYOUT, INH_FIELD, MHPMEVENT_LAYOUT, CSROp, pmu_members
 from .readpath import ReadPath, mux_tree, readable_registers
 
 CY, IR = csr.CY, csr.IR
@@ -82,13 +82,13 @@ class PMU(wiring.Component):
         self.target = target
         super().__init__(pmu_members(self.config, run_status=run_status))
 
-    def _mode_bit(self, m: Module, reg: Value, name: str) -> Signal:
-        """The xINH bit of ``reg`` (a 64-bit mhpmevent/cfg value) for the current mode."""
+    def _mode_bit(self, m: Module, reg: data.View, name: str) -> Signal:
+        """The xINH bit of ``reg`` (an mhpmevent/cfg view) for the current mode."""
         bit = Signal(name=name)
         with m.Switch(self.mode):
             for md in self.config.modes:
                 with m.Case(md):
-                    m.d.comb += bit.eq(reg[csr.INH_BIT[md]])
+                    m.d.comb += bit.eq(reg[INH_FIELD[md]])
             with m.Default():  # a mode this hart does not have: never driven by the core
                 m.d.comb += bit.eq(0)
         return bit
@@ -114,16 +114,16 @@ class PMU(wiring.Component):
             extra = {"shared_op": xlen == 64} if counter_class is ECP5Counter else {}
             counters[i] = m.submodules[name] = counter_class(width, inc_width, **extra)
         # 64-bit registers; bits no write can set stay constant 0 and synthesis drops them.
-        regs: dict[str, Signal] = {f"mhpmevent{i}": Signal(64, name=f"mhpmevent{i}")
-                                   for i in cfg.hpm_indices}
-        regs["mcyclecfg"] = Signal(64, name="mcyclecfg")
-        regs["minstretcfg"] = Signal(64, name="minstretcfg")
-        regs["mcountinhibit"] = Signal(64, name="mcountinhibit")
-        for name in ("mcounteren", "scounteren", "hcounteren"):
+        # mhpmevent and the cfg registers are views of their layouts (rvpmu.csr's field
+        # tables); ``regs`` holds every register as a plain 64-bit value, by CSR name.
+        mhpmevent = {i: Signal(MHPMEVENT_LAYOUT, name=f"mhpmevent{i}") for i in cfg.hpm_indices}
+        cntcfg = {CY: Signal(CFG_LAYOUT, name="mcyclecfg"),
+                  IR: Signal(CFG_LAYOUT, name="minstretcfg")}
+        regs: dict[str, Value] = {f"mhpmevent{i}": v.as_value() for i, v in mhpmevent.items()}
+        regs["mcyclecfg"], regs["minstretcfg"] = cntcfg[CY].as_value(), cntcfg[IR].as_value()
+        for name in ("mcountinhibit", "mcounteren", "scounteren", "hcounteren"):
             regs[name] = Signal(64, name=name)
         lcofip = Signal()
-        mhpmevent = {i: regs[f"mhpmevent{i}"] for i in cfg.hpm_indices}
-        cntcfg = {CY: regs["mcyclecfg"], IR: regs["minstretcfg"]}
         mcountinhibit = regs["mcountinhibit"]
         m.d.comb += [
             self.lcofip.eq(lcofip),
@@ -146,7 +146,7 @@ class PMU(wiring.Component):
         d_wdata = Signal(xlen)
         sel_hi_set = {"lo": Signal(name="d_sel_hi_lo"), "hi": Signal(name="d_sel_hi_hi")}
         d_valid = Signal()
-        d_op = Signal(csr.CSR_OP_WIDTH)
+        d_op = Signal(CSROp)
         mode_is = mode_decoder(m, req.mode)
         m.submodules.read = read = ReadPath(
             cfg, cmap, split=[i for i, c in counters.items() if c.split])
@@ -191,10 +191,12 @@ class PMU(wiring.Component):
             new = reg
             for info in writes.get(name, []):
                 val = written(reg, info)
-                if name.startswith("mhpmevent"):
+                if info.kind == Kind.EVENT:
+                    sel = MHPMEVENT_LAYOUT(val).EVENT[:sel_width]
                     legal = ~sel_hi_set["hi" if info.half == "hi" else "lo"] & \
-                        (val[:sel_width] < cfg.num_selectors)
-                    val = Cat(Mux(legal, val[:sel_width], 0), C(0, 56 - sel_width), val[56:])
+                        (sel < cfg.num_selectors)
+                    val = Cat(Mux(legal, sel, 0), C(0, csr.EVENT_SEL_WIDTH - sel_width),
+                              val[csr.EVENT_SEL_WIDTH:])
                 new = Mux(d_wop[info.addr].any(), val, new)
             m.d.comb += nxt[name].eq(new)
 
@@ -213,7 +215,7 @@ class PMU(wiring.Component):
                 m.d.sync += inc.eq(Mux(en, 1 if i == CY else self.retired, 0))
             else:
                 ev = mhpmevent[i]
-                sel = ev[:sel_width]
+                sel = ev.EVENT[:sel_width]
                 inh = self._mode_bit(m, ev, f"inh{i}") if cfg.sscofpmf else C(0, 1)
                 picked = Signal(inc_width, name=f"picked{i}")
                 m.d.comb += picked.eq(mux_tree(inc_sources, sel, inc_width))
@@ -233,18 +235,17 @@ class PMU(wiring.Component):
                     m.d.comb += ctr.wop_hi.eq(d_wop[info.addr])
             if i not in (CY, IR) and cfg.sscofpmf:  # rules 29-32: a carry while OF = 0
                 of_set[i] = Signal(name=f"of_set{i}")
-                m.d.comb += of_set[i].eq(ctr.overflow & ~mhpmevent[i][csr.MHPMEVENT_OF])
+                m.d.comb += of_set[i].eq(ctr.overflow & ~mhpmevent[i].OF)
         for name, reg in regs.items():
-            i = int(name[9:]) if name.startswith("mhpmevent") else None
-            if i in of_set:
-                # RV32: only mhpmeventNh writes OF; the low half leaves it to the hardware.
-                of_written = Cat(*(d_wop[x.addr] for x in writes.get(name, [])
-                                   if x.half != "lo")).any()
-                of = csr.MHPMEVENT_OF
-                m.d.sync += reg.eq(Cat(nxt[name][:of],
-                                       Mux(of_written, nxt[name][of], reg[of] | of_set[i])))
-            else:
-                m.d.sync += reg.eq(nxt[name])
+            m.d.sync += reg.eq(nxt[name])
+        for i, of_set_i in of_set.items():  # the hardware's OF set, unless software writes OF
+            name = f"mhpmevent{i}"
+            # RV32: only mhpmeventNh writes OF; the low half leaves it to the hardware.
+            of_written = Cat(*(d_wop[x.addr] for x in writes.get(name, [])
+                               if x.half != "lo")).any()
+            ev = mhpmevent[i]
+            m.d.sync += ev.OF.eq(Mux(of_written, MHPMEVENT_LAYOUT(nxt[name]).OF,
+                                     ev.OF | of_set_i))
         # Rule 33 (bounded latency): the OF sets are OR-ed in groups into registers and set
         # LCOFIP at the next edge, so no path runs from every counter's carry chain to one
         # flip-flop (docs/timing.md).
@@ -273,7 +274,7 @@ class PMU(wiring.Component):
         hit = Signal()
         exc = Signal(csr.EXC_WIDTH)  # every check but the counter enables
         shadow = Signal()  # a below-M read of a user-level counter: the enables decide
-        is_write = d_op != C(csr.CSROp.READ, csr.CSR_OP_WIDTH)
+        is_write = d_op != CSROp.READ
         with m.Switch(d_addr):
             for addr, info in cmap.items():
                 with m.Case(addr):
@@ -292,7 +293,7 @@ class PMU(wiring.Component):
             a_shadow.eq(d_valid & hit & ~exc.any() & shadow), a_en_exc.eq(en_exc),
         ]
         for i, ev in mhpmevent.items():
-            m.d.comb += read.of_bits[i].eq(ev[csr.MHPMEVENT_OF])
+            m.d.comb += read.of_bits[i].eq(ev.OF)
         for i, ctr in counters.items():
             m.d.comb += getattr(read, f"counter{i}").eq(ctr.raw)
             if ctr.split:
@@ -309,7 +310,8 @@ class PMU(wiring.Component):
 
         self.state = PMUState(
             counters={i: c.value for i, c in counters.items()},
-            mhpmevent=dict(mhpmevent), cfg=dict(cntcfg), mcountinhibit=mcountinhibit[:32],
+            mhpmevent={i: v.as_value() for i, v in mhpmevent.items()},
+            cfg={i: v.as_value() for i, v in cntcfg.items()}, mcountinhibit=mcountinhibit[:32],
             counteren={k: regs[k][:32] for k in ("mcounteren", "scounteren", "hcounteren")},
             lcofip=lcofip, of_set=dict(of_set))
         return m
