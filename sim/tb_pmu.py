@@ -26,7 +26,7 @@ from .steer import steer
 from .sweeps import SWEEPS
 from .drivers import CLOCK_NS, PMUHarness
 from .scoreboard import Scoreboard
-from .stimulus import MAX_GAP, Stimulus, free_run_cycles, max_gap_for
+from .stimulus import Stimulus, free_run_cycles, max_gap_for
 
 
 def _setup() -> tuple[PMUConfig, dict]:
@@ -95,7 +95,8 @@ async def long_regression(dut):
     by the same cycles in closed form, then both answer the access and must agree.
     """
     cfg, params = _setup()
-    limit = 2 * (params.get("cycles", 100_000) + (params.get("max_gap") or MAX_GAP)) \
+    cycles = params.get("cycles", 100_000)
+    limit = 2 * (cycles + (params.get("max_gap") or max_gap_for(cycles))) \
         + 10 * len(read_all(cfg)) + 10_000
     await _bounded("long_regression", _long_regression(dut, cfg, params), limit, params)
 
