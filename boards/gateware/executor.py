@@ -20,8 +20,9 @@ from amaranth.lib.wiring import In, Out
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
-from rvpmu.hdl.layouts import CSRRequestSignature, CSRResponseSignature
-from rvpmu.hdl.runctl import COUNT_WIDTH
+from rvpmu.hdl.eventgen import GenWriteSignature
+from rvpmu.hdl.layouts import CSRRequestSignature, CSRResponseSignature, Members
+from rvpmu.hdl.runctl import RunSignature
 from rvpmu.model.eventgen import register_count
 
 from .. import protocol as P
@@ -53,40 +54,12 @@ def data_value(cmd: P.Cmd, **fields) -> Value:
     return Cat(*parts)
 
 
-class RunSignature(wiring.Signature):
-    """The run control (``rvpmu.hdl.runctl.RunControl``'s members), from the executor's side."""
-
-    def __init__(self):
-        super().__init__({"start": Out(1), "cycles": Out(COUNT_WIDTH), "stop_on_lcofip": Out(1),
-                          "busy": In(1), "count": In(COUNT_WIDTH)})
-
-
-class GenWriteSignature(wiring.Signature):
-    """The event generator's register port (``rvpmu.hdl.eventgen.EventGenerator``'s
-    ``wr_*`` members), from the executor's side."""
-
-    def __init__(self, config: PMUConfig):
-        super().__init__({"wr_en": Out(1),
-                          "wr_addr": Out(max(1, (register_count(config) - 1).bit_length())),
-                          "wr_data": Out(32)})
-
-
 class LinkErrorsSignature(wiring.Signature):
     """Link error pulses, counted for STATUS (``protocol.STATUS_FIELDS``), from the side
     that reports them."""
 
     def __init__(self):
         super().__init__({"crc": Out(1), "length": Out(1), "timeout": Out(1), "uart": Out(1)})
-
-
-class Members:
-    """The members of ``component`` that ``signature`` names, as one interface for
-    ``wiring.connect`` (for a component that has them as plain members of its own)."""
-
-    def __init__(self, signature: wiring.Signature, component):
-        self.signature = signature
-        for name in signature.members:
-            setattr(self, name, getattr(component, name))
 
 
 def connect_executor(m: Module, exe: "CommandExecutor", pmu, runctl, gen) -> None:
