@@ -20,8 +20,9 @@ from amaranth.lib.wiring import In, Out
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
+from rvpmu.hdl.counted import CountedPMU
 from rvpmu.hdl.eventgen import GenWriteSignature
-from rvpmu.hdl.layouts import CSRRequestSignature, CSRResponseSignature, Members
+from rvpmu.hdl.layouts import CSRRequestSignature, CSRResponseSignature
 from rvpmu.hdl.runctl import RunSignature
 from rvpmu.model.eventgen import register_count
 
@@ -62,16 +63,17 @@ class LinkErrorsSignature(wiring.Signature):
         super().__init__({"crc": Out(1), "length": Out(1), "timeout": Out(1), "uart": Out(1)})
 
 
-def connect_executor(m: Module, exe: "CommandExecutor", pmu, runctl, gen) -> None:
-    """Wire the executor to the PMU (``run_status``), its run control and event generator,
-    as the board top has them (the PMU counts only while a run is active)."""
-    wiring.connect(m, exe.csr_req, pmu.csr_req)
-    wiring.connect(m, pmu.csr_rsp, exe.csr_rsp)
-    wiring.connect(m, exe.run, Members(RunSignature().flip(), runctl))
-    wiring.connect(m, exe.gen, Members(GenWriteSignature(exe.config).flip(), gen))
-    lcofip = pmu.lcofip | pmu.lcofi_set  # LCOFIP, or set at the end of this cycle
-    m.d.comb += [runctl.lcofip.eq(lcofip), exe.lcofip.eq(lcofip), pmu.halt.eq(~runctl.active),
-                 pmu.mode.eq(exe.mode), gen.run.eq(runctl.active)]
+def connect_executor(m: Module, exe: "CommandExecutor", counted: CountedPMU) -> None:
+    """Wire the executor to the PMU with its run control and event generator
+    (``rvpmu.hdl.counted.CountedPMU``) as the board top has them: the PMU counts, and the
+    generator advances, only while a run is active."""
+    wiring.connect(m, exe.csr_req, counted.csr_req)
+    wiring.connect(m, counted.csr_rsp, exe.csr_rsp)
+    wiring.connect(m, exe.run, counted.run)
+    wiring.connect(m, exe.gen, counted.gen)
+    m.d.comb += [exe.lcofip.eq(counted.lcofip | counted.lcofi_set),  # LCOFIP after this cycle
+                 counted.mode.eq(exe.mode), counted.run_ctl.eq(1),
+                 counted.gen_run.eq(counted.counting)]
 
 
 class CommandExecutor(wiring.Component):
