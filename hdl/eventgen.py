@@ -15,23 +15,32 @@ from rvpmu.config import PMUConfig
 
 from rvpmu.model.eventgen import line_levels, register_address, register_count
 
-from .layouts import EventsSignature
+from .layouts import EventsSignature, event_lines
+
+
+class GenWriteSignature(wiring.Signature):
+    """The generator's register port, from the writer's side: a write of ``wr_data`` to
+    register ``wr_addr`` (``rvpmu.model.eventgen.register_address``) in each cycle with
+    ``wr_en``."""
+
+    def __init__(self, config: PMUConfig):
+        super().__init__({"wr_en": Out(1),
+                          "wr_addr": Out(max(1, (register_count(config) - 1).bit_length())),
+                          "wr_data": Out(32)})
 
 
 class EventGenerator(wiring.Component):
     """Event counts and a retire count per cycle from programmable Weyl sequences.
 
     Writing a line's START register loads its state; STEP and THRESHOLD k set the sequence and
-    the count levels. While ``run`` is 1 every line adds its step at each clock edge.
+    the count levels (through ``GenWriteSignature``'s members). While ``run`` is 1 every line
+    adds its step at each clock edge.
     """
 
     def __init__(self, config: PMUConfig):
         self.config = config
-        n_regs = register_count(config)
         ports = {
-            "wr_en": In(1),
-            "wr_addr": In(max(1, (n_regs - 1).bit_length())),
-            "wr_data": In(32),
+            **GenWriteSignature(config).flip().members,
             "run": In(1),
             "retired": Out(max(1, config.retire_width.bit_length())),
         }
@@ -42,8 +51,7 @@ class EventGenerator(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         cfg = self.config
-        outs = [getattr(self.events, e.name) for e in cfg.events] + [self.retired]
-        for line, (levels, out) in enumerate(zip(line_levels(cfg), outs)):
+        for line, (levels, out) in enumerate(zip(line_levels(cfg), event_lines(self, cfg))):
             x = Signal(32, name=f"x{line}")
             step = Signal(32, name=f"step{line}")
             ths = [Signal(32, name=f"th{line}_{k}") for k in range(levels)]

@@ -95,3 +95,32 @@ def pmu_members(config: PMUConfig, *, run_status: bool = False) -> dict:
         else:
             members[p.name] = flow(ports.width(p, config), init=p.init)
     return members
+
+
+def event_lines(iface, config: PMUConfig) -> list:
+    """The per-cycle count members of ``iface`` in event-generator line order
+    (``rvpmu.model.eventgen``): every event input of ``config``, then ``retired``."""
+    return [getattr(iface.events, e.name) for e in config.events] + [iface.retired]
+
+
+def prefixed(prefix: str, signature: wiring.Signature) -> dict:
+    """The members of ``signature`` as plain members of a component, each named
+    ``prefix + name`` (for a top whose pins spell an interface flat: ``ctl_start``)."""
+    return {prefix + name: member for name, member in signature.members.items()}
+
+
+class Members:
+    """The members of ``component`` that ``signature`` names (each spelt ``prefix + name``
+    there), as one interface for ``wiring.connect``: for a component that has them as plain
+    members of its own rather than as one interface member."""
+
+    def __init__(self, signature: wiring.Signature, component, prefix: str = ""):
+        self.signature = signature
+        for name in signature.members:
+            setattr(self, name, getattr(component, prefix + name))
+
+
+def members_of(component, names) -> Members:
+    """``component``'s own members ``names`` (as its signature has them), as one interface."""
+    return Members(wiring.Signature({n: component.signature.members[n] for n in names}),
+                   component)

@@ -14,14 +14,25 @@ from amaranth.lib.wiring import In, Out
 COUNT_WIDTH = 32
 
 
+class RunSignature(wiring.Signature):
+    """What a host asks of the run control and reads back, from the host's side.
+
+    ``start`` is a pulse that begins a run of ``cycles`` cycles (0: no run), ending early with
+    ``stop_on_lcofip`` (sampled with it); ``busy`` while it lasts; ``count`` is the cycles run
+    by the current or last run."""
+
+    def __init__(self):
+        super().__init__({"start": Out(1), "cycles": Out(COUNT_WIDTH), "stop_on_lcofip": Out(1),
+                          "busy": In(1), "count": In(COUNT_WIDTH)})
+
+
 class RunControl(wiring.Component):
-    start: In(1)  # pulse: begin a run of ``cycles`` cycles (0: no run)
-    cycles: In(COUNT_WIDTH)
-    stop_on_lcofip: In(1)
-    lcofip: In(1)  # the PMU's LCOFIP output
-    active: Out(1)  # the PMU counts in this cycle (drive its halt with ~active)
-    busy: Out(1)
-    count: Out(COUNT_WIDTH)  # cycles run by the current or last run
+    """``RunSignature``'s members (flipped), plus ``lcofip`` (LCOFIP after this cycle: the
+    PMU's ``lcofip | lcofi_set``) and ``active`` (the PMU counts in this cycle: drive its
+    halt with ``~active``)."""
+
+    def __init__(self):
+        super().__init__({**RunSignature().flip().members, "lcofip": In(1), "active": Out(1)})
 
     def elaborate(self, platform):
         m = Module()

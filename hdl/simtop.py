@@ -4,73 +4,50 @@ from __future__ import annotations
 
 from amaranth.hdl import Module, Mux
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
+from amaranth.lib.wiring import In
 
-from rvpmu import ports
 from rvpmu.config import PMUConfig
 
-from .eventgen import EventGenerator
-from .layouts import pmu_members
-from .pmu import PMU
-from .runctl import COUNT_WIDTH, RunControl
+from .counted import CountedPMU
+from .eventgen import GenWriteSignature
+from .layouts import Members, members_of, pmu_members, prefixed
+from .runctl import RunSignature
 
 
 class SimTop(wiring.Component):
-    """``PMU`` plus ``EventGenerator`` and ``RunControl``.
+    """``CountedPMU`` with its interfaces spelt as flat pins for the cocotb testbenches.
 
     With ``use_gen`` = 0 the ``events``/``retired`` inputs drive the PMU (cycle-by-cycle
-    tests); with 1 the generator does (long regressions, boards). With ``ctl_en`` = 1 the run
-    control decides when the PMU counts (``halt`` is ignored).
+    tests); with 1 the generator does (long regressions). ``gen_*`` is the generator's
+    register port and ``gen_run`` advances it. With ``ctl_en`` = 1 the run control
+    (``ctl_*``) decides when the PMU counts (``halt`` is ignored).
     """
 
     def __init__(self, config: PMUConfig, target: str = "generic"):
         self.config = config
-        self.pmu = PMU(config, run_status=True, target=target)
-        self.gen = EventGenerator(config)
-        self.runctl = RunControl()
-        ports = pmu_members(config, run_status=True)  # the PMU's own ports (rvpmu.ports)
-        ports.update({
+        self.counted = CountedPMU(config, target=target)
+        super().__init__({
+            **pmu_members(config, run_status=True),  # the PMU's own ports (rvpmu.ports)
             "use_gen": In(1),
             "gen_run": In(1),
-            "gen_wr_en": In(1),
-            "gen_wr_addr": In(self.gen.wr_addr.shape()),
-            "gen_wr_data": In(32),
-            # run control: with ctl_en the PMU only counts during runs of exactly ctl_cycles
+            **prefixed("gen_", GenWriteSignature(config).flip()),
             "ctl_en": In(1),
-            "ctl_start": In(1),
-            "ctl_cycles": In(COUNT_WIDTH),
-            "ctl_stop_on_lcofip": In(1),
-            "ctl_busy": Out(1),
-            "ctl_count": Out(COUNT_WIDTH),
+            **prefixed("ctl_", RunSignature().flip()),
         })
-        super().__init__(ports)
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.pmu = pmu = self.pmu
-        m.submodules.gen = gen = self.gen
-        m.submodules.runctl = runctl = self.runctl
-        wiring.connect(m, wiring.flipped(self.csr_req), pmu.csr_req)
-        wiring.connect(m, pmu.csr_rsp, wiring.flipped(self.csr_rsp))
+        cfg = self.config
+        m.submodules.counted = counted = self.counted
+        pmu = pmu_members(cfg, run_status=True)  # the PMU's ports: the same on both
+        wiring.connect(m, wiring.flipped(members_of(self, pmu)), members_of(counted, pmu))
+        wiring.connect(m, wiring.flipped(Members(GenWriteSignature(cfg).flip(), self, "gen_")),
+                       counted.gen)
+        wiring.connect(m, wiring.flipped(Members(RunSignature().flip(), self, "ctl_")),
+                       counted.run)
         m.d.comb += [
-            pmu.mode.eq(self.mode),
-            pmu.halt.eq(Mux(self.ctl_en, ~runctl.active, self.halt)),
-            runctl.start.eq(self.ctl_start),
-            runctl.cycles.eq(self.ctl_cycles),
-            runctl.stop_on_lcofip.eq(self.ctl_stop_on_lcofip),
-            runctl.lcofip.eq(pmu.lcofip | pmu.lcofi_set),
-            self.ctl_busy.eq(runctl.busy),
-            self.ctl_count.eq(runctl.count),
-            gen.run.eq(self.gen_run),
-            gen.wr_en.eq(self.gen_wr_en),
-            gen.wr_addr.eq(self.gen_wr_addr),
-            gen.wr_data.eq(self.gen_wr_data),
-            pmu.retired.eq(Mux(self.use_gen, gen.retired, self.retired)),
+            counted.ext_select.eq(Mux(self.use_gen, 0, -1)),  # every line, or none
+            counted.gen_run.eq(self.gen_run),
+            counted.run_ctl.eq(self.ctl_en),
         ]
-        for _pin, p, _w, _i in ports.ports(self.config, run_status=True, direction=ports.OUT):
-            if p.group is None:  # every plain output of the PMU is the top's too
-                m.d.comb += getattr(self, p.name).eq(getattr(pmu, p.name))
-        for e in self.config.events:
-            m.d.comb += getattr(pmu.events, e.name).eq(
-                Mux(self.use_gen, getattr(gen.events, e.name), getattr(self.events, e.name)))
         return m

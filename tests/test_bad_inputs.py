@@ -349,8 +349,8 @@ def test_kvm_testbench_bounded_on_a_stuck_design(tmp_path):
 
     cfg = PMUConfig(num_counters=2, counter_width=16)
     text = runner.simtop_verilog(cfg)
-    assert ".running(ctl_busy)," in text and "  wire ctl_busy;" in text
-    stuck = text.replace(".running(ctl_busy),", ".running(),") \
+    assert ".run__busy(ctl_busy)," in text and "  wire ctl_busy;" in text  # from CountedPMU
+    stuck = text.replace(".run__busy(ctl_busy),", ".run__busy(),") \
         .replace("  wire ctl_busy;", "  wire ctl_busy = 1'b1;")
     b = runner.build(cfg, "icarus", build_root=tmp_path, verilog=stuck, log=lambda _: None)
     start = time.monotonic()

@@ -20,8 +20,10 @@ from amaranth.lib.wiring import In, Out
 
 from rvpmu import csr
 from rvpmu.config import PMUConfig
+from rvpmu.hdl.counted import CountedPMU
+from rvpmu.hdl.eventgen import GenWriteSignature
 from rvpmu.hdl.layouts import CSRRequestSignature, CSRResponseSignature
-from rvpmu.hdl.runctl import COUNT_WIDTH
+from rvpmu.hdl.runctl import RunSignature
 from rvpmu.model.eventgen import register_count
 
 from .. import protocol as P
@@ -53,24 +55,6 @@ def data_value(cmd: P.Cmd, **fields) -> Value:
     return Cat(*parts)
 
 
-class RunSignature(wiring.Signature):
-    """The run control (``rvpmu.hdl.runctl.RunControl``'s members), from the executor's side."""
-
-    def __init__(self):
-        super().__init__({"start": Out(1), "cycles": Out(COUNT_WIDTH), "stop_on_lcofip": Out(1),
-                          "busy": In(1), "count": In(COUNT_WIDTH)})
-
-
-class GenWriteSignature(wiring.Signature):
-    """The event generator's register port (``rvpmu.hdl.eventgen.EventGenerator``'s
-    ``wr_*`` members), from the executor's side."""
-
-    def __init__(self, config: PMUConfig):
-        super().__init__({"wr_en": Out(1),
-                          "wr_addr": Out(max(1, (register_count(config) - 1).bit_length())),
-                          "wr_data": Out(32)})
-
-
 class LinkErrorsSignature(wiring.Signature):
     """Link error pulses, counted for STATUS (``protocol.STATUS_FIELDS``), from the side
     that reports them."""
@@ -79,26 +63,17 @@ class LinkErrorsSignature(wiring.Signature):
         super().__init__({"crc": Out(1), "length": Out(1), "timeout": Out(1), "uart": Out(1)})
 
 
-class Members:
-    """The members of ``component`` that ``signature`` names, as one interface for
-    ``wiring.connect`` (for a component that has them as plain members of its own)."""
-
-    def __init__(self, signature: wiring.Signature, component):
-        self.signature = signature
-        for name in signature.members:
-            setattr(self, name, getattr(component, name))
-
-
-def connect_executor(m: Module, exe: "CommandExecutor", pmu, runctl, gen) -> None:
-    """Wire the executor to the PMU (``run_status``), its run control and event generator,
-    as the board top has them (the PMU counts only while a run is active)."""
-    wiring.connect(m, exe.csr_req, pmu.csr_req)
-    wiring.connect(m, pmu.csr_rsp, exe.csr_rsp)
-    wiring.connect(m, exe.run, Members(RunSignature().flip(), runctl))
-    wiring.connect(m, exe.gen, Members(GenWriteSignature(exe.config).flip(), gen))
-    lcofip = pmu.lcofip | pmu.lcofi_set  # LCOFIP, or set at the end of this cycle
-    m.d.comb += [runctl.lcofip.eq(lcofip), exe.lcofip.eq(lcofip), pmu.halt.eq(~runctl.active),
-                 pmu.mode.eq(exe.mode), gen.run.eq(runctl.active)]
+def connect_executor(m: Module, exe: "CommandExecutor", counted: CountedPMU) -> None:
+    """Wire the executor to the PMU with its run control and event generator
+    (``rvpmu.hdl.counted.CountedPMU``) as the board top has them: the PMU counts, and the
+    generator advances, only while a run is active."""
+    wiring.connect(m, exe.csr_req, counted.csr_req)
+    wiring.connect(m, counted.csr_rsp, exe.csr_rsp)
+    wiring.connect(m, exe.run, counted.run)
+    wiring.connect(m, exe.gen, counted.gen)
+    m.d.comb += [exe.lcofip.eq(counted.lcofip | counted.lcofi_set),  # LCOFIP after this cycle
+                 counted.mode.eq(exe.mode), counted.run_ctl.eq(1),
+                 counted.gen_run.eq(counted.counting)]
 
 
 class CommandExecutor(wiring.Component):

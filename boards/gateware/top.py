@@ -9,21 +9,20 @@
                                            |  INPUTS mask -> buttons/switches -------+
     leds: 0 LCOFIP, 1 run in progress, 2 frame received, 3 link error, 4 heartbeat
 
-The PMU (with the generator and the run control) is halted except during a run, so every
-count the host reads is exact and reproducible. ``rvpmu.boards.platforms`` puts this top on a
+The PMU, with the generator and the run control (``rvpmu.hdl.counted.CountedPMU``, shared with
+the simulation top), is halted except during a run, so every count the host reads is exact and
+reproducible. ``rvpmu.boards.platforms`` puts this top on a
 real board; the cocotb testbench (``rvpmu.boards.sim``) drives its ports directly.
 """
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Mux, ResetInserter, Signal
+from amaranth.hdl import Module, ResetInserter, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from rvpmu.config import PMUConfig
-from rvpmu.hdl.eventgen import EventGenerator
-from rvpmu.hdl.pmu import PMU
-from rvpmu.hdl.runctl import RunControl
+from rvpmu.hdl.counted import CountedPMU
 
 from .. import protocol as P
 from .executor import CommandExecutor, connect_executor
@@ -62,9 +61,7 @@ class BoardTop(wiring.Component):
         self.stretch = stretch or max(1, self.clk_hz // 20)
         self.n_buttons, self.n_switches, self.n_leds = buttons, switches, leds
         self.board = board
-        self.pmu = PMU(config, run_status=True, target=target)
-        self.gen = EventGenerator(config)
-        self.runctl = RunControl()
+        self.counted = CountedPMU(config, target=target)
         self.executor = CommandExecutor(config, board=board, inputs=buttons + switches,
                                         clk_hz=self.clk_hz, baud=self.baud,
                                         frame_timeout=self.frame_timeout)
@@ -91,11 +88,8 @@ class BoardTop(wiring.Component):
         m.submodules.inputs = inputs = BoardInputs(self.n_buttons, self.n_switches,
                                                    self.debounce)
         # The PMU side restarts from its reset state on the RESET command.
-        soft_reset = exe.soft_reset
-        pmu, gen, runctl = self.pmu, self.gen, self.runctl
-        m.submodules.pmu = ResetInserter(soft_reset)(pmu)
-        m.submodules.gen = ResetInserter(soft_reset)(gen)
-        m.submodules.runctl = ResetInserter(soft_reset)(runctl)
+        counted = self.counted
+        m.submodules.counted = ResetInserter(exe.soft_reset)(counted)
 
         # -- link ------------------------------------------------------------------------------
         m.d.comb += [rx.rx.eq(self.uart_rx), self.uart_tx.eq(tx.tx)]
@@ -111,19 +105,17 @@ class BoardTop(wiring.Component):
         ]
 
         # -- the PMU, its events, the run control ------------------------------------------------
-        connect_executor(m, exe, pmu, runctl, gen)
+        connect_executor(m, exe, counted)
+        wired = cfg.events[:self.n_inputs]  # input j may drive event input j (INPUTS mask)
         m.d.comb += [
-            pmu.retired.eq(gen.retired),
             inputs.buttons.eq(self.buttons),
             inputs.switches.eq(self.switches),
-            inputs.consume.eq(runctl.active),
+            inputs.consume.eq(counted.counting),
             exe.input_levels.eq(inputs.levels),
+            counted.ext_select.eq(exe.input_mask[:len(wired)]),  # the rest: the generator
         ]
-        for k, e in enumerate(cfg.events):
-            src = getattr(gen.events, e.name)
-            if k < self.n_inputs:
-                src = Mux(exe.input_mask[k], inputs.events[k], src)
-            m.d.comb += getattr(pmu.events, e.name).eq(src)
+        for k, e in enumerate(wired):
+            m.d.comb += getattr(counted.events, e.name).eq(inputs.events[k])
 
         # -- LEDs ----------------------------------------------------------------------------------
         def stretched(pulse, name):
@@ -136,7 +128,7 @@ class BoardTop(wiring.Component):
 
         err = parser.err_crc | parser.err_length | parser.err_timeout | rx.framing_error | \
             rx.overrun
-        leds = [pmu.lcofip, runctl.busy, stretched(parser.got_frame, "frame_led"),
+        leds = [counted.lcofip, counted.run.busy, stretched(parser.got_frame, "frame_led"),
                 stretched(err, "error_led")]
         beat = Signal(max(1, self.clk_hz.bit_length()))
         m.d.sync += beat.eq(beat + 1)

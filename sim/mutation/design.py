@@ -1,8 +1,9 @@
 """The design under mutation: the simulation top as RTLIL with source locations, the list of
 Yosys ``mutate`` faults inside the PMU, and the Verilog of each mutant.
 
-Only the PMU's modules are mutated: the event generator and the run control of the simulation
-top belong to the test harness. The RTLIL keeps Amaranth's ``src`` attributes so that every
+Only the PMU's modules are mutated: the event generator and the run control beside it
+(``rvpmu.hdl.counted.CountedPMU``, instance ``counted`` of the simulation top) belong to the
+test harness. The RTLIL keeps Amaranth's ``src`` attributes so that every
 mutation names the ``hdl/*.py`` line it changes.
 """
 
@@ -19,8 +20,10 @@ from pathlib import Path
 from rvpmu.config import PMUConfig
 
 TOP = "rvpmu_simtop"  # rvpmu.sim.runner.TOP; not imported so listing needs no cocotb
-PMU_MODULE = f"{TOP}.pmu"
-# every PMU module: the PMU and its counters (rvpmu_simtop.pmu.mcycle, ...), not gen/runctl
+COUNTED = f"{TOP}.counted"  # rvpmu.hdl.simtop: the CountedPMU instance
+PMU_MODULE = f"{COUNTED}.pmu"
+# every PMU module: the PMU and its counters (rvpmu_simtop.counted.pmu.mcycle, ...), not
+# counted.gen/counted.runctl
 PMU_SELECTION = f"{PMU_MODULE} {PMU_MODULE}.*"
 # The script after reading: full ``proc`` turns every process into cells, so that ``mutate``
 # sees the multiplexers of ``m.If``/``m.Switch`` too (Amaranth's own Verilog keeps them as
@@ -59,7 +62,7 @@ class Mutation:
     @property
     def what(self) -> str:
         net = f"{self.wire}" if self.wire else f"{self.cell}.{self.port}"
-        return f"{self.mode} {net}[{self.bit}] in {self.module.removeprefix(TOP + '.')}"
+        return f"{self.mode} {net}[{self.bit}] in {self.module.removeprefix(COUNTED + '.')}"
 
     def read_statements(self, root: Path = REPO) -> None:
         self.statements = []

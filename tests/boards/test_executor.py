@@ -1,4 +1,5 @@
-"""CommandExecutor with the real PMU, run control and generator behind it (no UART): every
+"""CommandExecutor with the real PMU, run control and generator (``CountedPMU``) behind it
+(no UART): every
 command's answer, the exception result of a CSR access, argument/length/command/CRC errors,
 exact runs, and a repeated request answered from the stored result instead of executing twice.
 """
@@ -14,9 +15,7 @@ from rvpmu.boards.gateware.executor import CommandExecutor, connect_executor, he
 from rvpmu.boards.gateware.framing import FrameSender
 from rvpmu.boards.host.framing import FrameDecoder
 from rvpmu.config import EventInput, PMUConfig
-from rvpmu.hdl.eventgen import EventGenerator
-from rvpmu.hdl.pmu import PMU
-from rvpmu.hdl.runctl import RunControl
+from rvpmu.hdl.counted import CountedPMU
 
 from .amaranth_sim import byte_sink, simulate
 
@@ -29,14 +28,11 @@ def harness():
     exe = CommandExecutor(CFG, clk_hz=1_000_000, baud=9600, frame_timeout=77)
     m.submodules.exe = exe
     m.submodules.sender = sender = FrameSender()
-    pmu, runctl, gen = PMU(CFG, run_status=True), RunControl(), EventGenerator(CFG)
-    m.submodules.pmu = ResetInserter(exe.soft_reset)(pmu)  # as the board top does
-    m.submodules.runctl = ResetInserter(exe.soft_reset)(runctl)
-    m.submodules.gen = ResetInserter(exe.soft_reset)(gen)
+    counted = CountedPMU(CFG)  # every event line from the generator (ext_select 0)
+    m.submodules.counted = ResetInserter(exe.soft_reset)(counted)  # as the board top does
     wiring.connect(m, exe.send, sender.send)
-    connect_executor(m, exe, pmu, runctl, gen)
-    m.d.comb += [pmu.retired.eq(gen.retired), pmu.events.a.eq(gen.events.a),
-                 exe.input_levels.eq(0x5)]
+    connect_executor(m, exe, counted)
+    m.d.comb += exe.input_levels.eq(0x5)
     return m, exe, sender
 
 

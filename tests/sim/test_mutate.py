@@ -36,14 +36,14 @@ def listed(workdir, tools):
 
 
 def test_parse_list_line():
-    line = ("mutate -mode cnot1 -module rvpmu_simtop.pmu -cell $906 -port B -portbit 13 "
-            "-ctrlbit 62 -wire x -wirebit 13 -src /somewhere/hdl/pmu.py:223 "
+    line = ("mutate -mode cnot1 -module rvpmu_simtop.counted.pmu -cell $906 -port B "
+            "-portbit 13 -ctrlbit 62 -wire x -wirebit 13 -src /somewhere/hdl/pmu.py:223 "
             "-src /somewhere/hdl/access.py:9")
     (m,) = design.parse_list(line + "\n")
     assert (m.index, m.mode, m.module, m.cell, m.port, m.bit, m.wire) == \
-        (1, "cnot1", "rvpmu_simtop.pmu", "$906", "B", 13, "x")
-    assert m.command == ("mutate -mode cnot1 -module rvpmu_simtop.pmu -cell $906 -port B "
-                         "-portbit 13 -ctrlbit 62 -wire x -wirebit 13")
+        (1, "cnot1", "rvpmu_simtop.counted.pmu", "$906", "B", 13, "x")
+    assert m.command == ("mutate -mode cnot1 -module rvpmu_simtop.counted.pmu -cell $906 "
+                         "-port B -portbit 13 -ctrlbit 62 -wire x -wirebit 13")
     assert len(m.src) == 2 and m.src[0].endswith("pmu.py:223")
 
 
@@ -58,7 +58,8 @@ def test_first_difference_names_the_differing_outputs(tmp_path):
 
 def test_only_the_pmu_is_mutated_and_every_mutation_has_a_source_line(listed):
     assert len(listed) == 400
-    assert {m.module.split(".")[1] for m in listed} == {"pmu"}  # never gen or runctl
+    assert {m.module.split(".")[2] for m in listed} == {"pmu"}  # never gen or runctl
+    assert all(m.module.startswith(design.PMU_MODULE) for m in listed)
     assert {m.mode for m in listed} == {"inv", "const0", "const1", "cnot0", "cnot1"}
     located = [m for m in listed if m.src]
     assert len(located) > 0.8 * len(listed)
