@@ -274,7 +274,7 @@ class PMU(wiring.Component):
         hit = Signal()
         exc = Signal(csr.EXC_WIDTH)  # every check but the counter enables
         shadow = Signal()  # a below-M read of a user-level counter: the enables decide
-        is_write = d_op != CSROp.READ
+        is_write = d_op.as_value() != CSROp.READ  # (the comparison located here, not in lib)
         with m.Switch(d_addr):
             for addr, info in cmap.items():
                 with m.Case(addr):
