@@ -133,6 +133,8 @@ def run(config: PMUConfig, workdir: Path, *, count: int, seed: int, simulator: s
     from rvpmu.hdl.formal.sby import find_tools
 
     started = time.monotonic()
+    # Absolute: the simulator processes run in their own directories and read pmu.toml there.
+    workdir = Path(workdir).resolve()
     params = dict(TEST_SUITE_PARAMS if params is None else params)
     tools = find_tools()
     workdir.mkdir(parents=True, exist_ok=True)

@@ -105,15 +105,17 @@ def test_not_compiled_and_timeout_are_classified(workdir, tools):
     assert status == score.TIMEOUT and seconds < 30, (status, seconds, detail)
 
 
-def run(*args):
+def run(*args, cwd=None):
     return subprocess.run([str(RVPMU), "mutate", *args], capture_output=True, text=True,
-                          timeout=1200)
+                          timeout=1200, cwd=cwd)
 
 
 def test_small_run_classifies_every_mutant(workdir, tmp_path):
+    # A relative --build-dir (as bench/mutation.py's default is): the simulator processes,
+    # which run elsewhere, must still find the run's files.
     r = run("--config", str(workdir / "pmu.toml"), "--count", "5", "--seed", "3",
             "--cycles", "2000", "--lockstep-cycles", "200", "--report",
-            str(tmp_path / "rep.json"), "--build-dir", str(tmp_path / "b"))
+            str(tmp_path / "rep.json"), "--build-dir", "b", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     rep = json.loads((tmp_path / "rep.json").read_text())
     assert rep["mutants"] == 5 and sum(rep["counts"].values()) == 5
