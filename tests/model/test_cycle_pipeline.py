@@ -80,7 +80,7 @@ def test_event_selection_changes_two_cycles_after_the_write():
     assert answer(p, rd(mhpmcounter(3))).csr_rsp.rdata == 1
 
 
-def test_overflow_sets_lcofip_at_the_end_of_the_next_cycle():
+def test_overflow_sets_of_at_the_next_edge_and_lcofip_one_edge_later():
     p = PMUPorts(config())
     answer(p, wr(mhpmevent(3), EV_A))
     answer(p, wr(mhpmcounter(3), M64))
