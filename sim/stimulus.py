@@ -19,6 +19,14 @@ from rvpmu.model.cycle import CSRRequest, PortInputs
 
 NOT_PMU_ADDRS = (0x300, 0x304, 0x305, 0xB01, 0xC01, 0xC81, 0x7C0, 0xFFF, 0x000)
 
+
+def near_misses(config: PMUConfig) -> tuple[int, ...]:
+    """Every address one bit away from an address the PMU decodes that it does not decode
+    itself: a decoder that ignores or inverts one address bit answers one of them as a hit."""
+    decoded = set(csr_map(config))
+    return tuple(sorted({a ^ 1 << b for a in decoded for b in range(csr.CSR_ADDR_WIDTH)}
+                        - decoded))
+
 # The long regression's free runs between two accesses: back to back, short, or long (up to
 # ``max_gap``; the mean run is about a tenth of it). Long runs reach wraps and overflows and
 # carry most of the cycles; the short ones exercise the pipeline. Regressions up to 2,000,000
@@ -59,6 +67,7 @@ class Stimulus:
         self._counters = [i for i in self._map if i.kind in (Kind.COUNTER, Kind.SHADOW)
                           and i.exists and impl >> i.index & 1]
         self._mode = csr.Mode.M
+        self._misses = NOT_PMU_ADDRS + near_misses(config)
 
     def __iter__(self) -> Iterator[PortInputs]:
         while True:
@@ -83,7 +92,7 @@ class Stimulus:
         r = rng.random()
         mode = csr.Mode.M if rng.random() < 0.6 else rng.choice(self._modes)
         if r < 0.03:
-            return CSRRequest(rng.choice(NOT_PMU_ADDRS), csr.CSROp(rng.randint(0, 3)),
+            return CSRRequest(rng.choice(self._misses), csr.CSROp(rng.randint(0, 3)),
                               rng.getrandbits(cfg.xlen), mode)
         if r < 0.25:  # configure an event counter: valid selector (mostly), random filters
             info = rng.choice(self._by_kind[Kind.EVENT])

@@ -16,7 +16,9 @@ sweep needs no expected values of its own. What each sweep is built to expose:
 - ``warl``: WARL boundaries of every WARL field (selector at and above the legal range,
   read-only bits, counter widths);
 - ``carry_pending``: reads of every counter in each cycle around a wrap of its low 32 bits,
-  so a read lands in the cycle a split counter's carry is pending.
+  so a read lands in the cycle a split counter's carry is pending;
+- ``decode``: every address one bit away from a decoded one that the PMU does not decode, with
+  every op and several modes: it must miss (a decoder that ignores an address bit answers it).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from rvpmu.csrmap import by_name, csr_map
 from .bins import CounterBins, register_fields
 
 from .directed import CLR, SET, W, acc, idle, read_all, write64
+from .stimulus import near_misses
 
 M = csr.Mode.M
 OF_BIT = 1 << csr.MHPMEVENT_OF
@@ -311,6 +314,17 @@ def carry_pending(cfg: PMUConfig) -> list:
     return seq + clean(cfg) + idle(2) + read_all(cfg)
 
 
+def decode(cfg: PMUConfig) -> list:
+    """Accesses of every near miss (``stimulus.near_misses``): all ops, M and the other modes,
+    writes of all ones (a write wrongly decoded shows in the reads at the end)."""
+    modes = [M, *(md for md in cfg.modes if md != M)]
+    ops = [csr.CSROp.READ, W, SET, CLR]
+    seq = clean(cfg)
+    for k, addr in enumerate(near_misses(cfg)):
+        seq.append(acc(addr, ops[k % len(ops)], (1 << cfg.xlen) - 1, modes[k % len(modes)]))
+    return seq + idle(2) + read_all(cfg)
+
+
 SWEEPS: dict[str, Callable[[PMUConfig], list]] = {
     "routing": routing,
     "mode_filters": mode_filters,
@@ -319,4 +333,5 @@ SWEEPS: dict[str, Callable[[PMUConfig], list]] = {
     "set_clear": set_clear,
     "warl": warl,
     "carry_pending": carry_pending,
+    "decode": decode,
 }
