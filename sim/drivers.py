@@ -71,6 +71,14 @@ class PMUHarness:
             sig.value = 0
         await RisingEdge(d.clk)
         await RisingEdge(d.clk)
+        # In reset every output shows the model's reset state (docs/decisions.md: all 0).
+        await ReadOnly()
+        got, lcofi_set = self.monitor.outputs()
+        want = PortOutputs()
+        if got != want or lcofi_set not in (None, False):
+            raise AssertionError(f"design and model differ in reset (all outputs 0):\n  model:  "
+                                 f"{want} lcofi_set=False\n  design: {got} "
+                                 f"lcofi_set={lcofi_set}")
         await FallingEdge(d.clk)
         d.rst.value = 0
 

@@ -22,6 +22,11 @@ MUTATIONS = {
     # answers as a hit (a mutant the regression missed before the decode sweep)
     "decode_ignores_an_address_bit": (r"(\s)12'hb07:(\s+hit = 1'h1;)",
                                       r"\g<1>12'b10?100000111:\g<2>"),
+    # the response's rdata resets to bit 22 set instead of 0 (a mutant the regression missed
+    # before the harness compared the outputs in reset)
+    "rdata_reset_value": (r"(?s)(csr_rsp__rdata <= \\\$(\d+) ;.*?\\\$\2\s+= \\\$\d+ ;"
+                          r"\s+if \(rst\) begin\s+\\\$\2\s+= )64'h0000000000000000;",
+                          r"\g<1>64'h0000000000400000;"),
 }
 
 
